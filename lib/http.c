@@ -1,0 +1,933 @@
+/*
+ * http.c — the HTTP client on libcurl: keys, Datadog sites, retries.
+ * See http.h for the rules it enforces.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#ifndef VC_VERSION
+#define VC_VERSION "0"
+#endif
+
+/* A key file is a few lines; anything bigger is not one. */
+#define KEY_FILE_MAX 65536
+
+struct vc_http_client {
+	CURL *curl; /* one handle, so connections are reused */
+	struct vc_http_config cfg;
+	unsigned seed;
+	double pace_until; /* monotonic seconds: the rate limit bucket is
+	                      empty until then */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* What the write and header callbacks fill during one attempt. */
+struct attempt {
+	struct vc_http_response *resp;
+	size_t max_body;
+	int too_big;
+};
+
+static double
+now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* ---- keys ---------------------------------------------------------- */
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	/* volatile so the compiler keeps the wipe of memory about to go. */
+	for (volatile char *p = s; *p; p++)
+		*p = 0;
+	free(s);
+}
+
+void
+vc_http_keys_free(struct vc_http_keys *k)
+{
+	wipe_free(k->dd_api_key);
+	wipe_free(k->dd_app_key);
+	wipe_free(k->pd_routing_key);
+	k->dd_api_key = k->dd_app_key = k->pd_routing_key = NULL;
+}
+
+/* The slot a key name fills, or NULL for an unknown name. */
+static char **
+key_slot(struct vc_http_keys *k, const char *name, size_t n)
+{
+	if (n == 10 && memcmp(name, "DD_API_KEY", 10) == 0)
+		return &k->dd_api_key;
+	if (n == 10 && memcmp(name, "DD_APP_KEY", 10) == 0)
+		return &k->dd_app_key;
+	if (n == 18 && memcmp(name, "DD_APPLICATION_KEY", 18) == 0)
+		return &k->dd_app_key;
+	if (n == 21 && memcmp(name, "PAGERDUTY_ROUTING_KEY", 21) == 0)
+		return &k->pd_routing_key;
+	return NULL;
+}
+
+/* A key goes into a header or a JSON body: a control character in it
+ * would split a header, so it is refused rather than sent. */
+static int
+key_is_clean(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return n > 0;
+}
+
+static int
+key_set(char **slot, const char *v, size_t n, const char *name,
+        char *why, size_t whylen)
+{
+	if (!key_is_clean(v, n)) {
+		snprintf(why, whylen, "%s is empty or has a control character",
+		         name);
+		return -1;
+	}
+	wipe_free(*slot);
+	*slot = strndup(v, n);
+	if (*slot == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Parses one "NAME=value" line of a key file into k. */
+static int
+key_line(struct vc_http_keys *k, char *s, size_t n, const char *file,
+         unsigned long line, char *why, size_t whylen)
+{
+	char *end = s + n, *eq, *name_end, *v, *v_end;
+	char **slot;
+
+	while (s < end && is_space(*s))
+		s++;
+	while (end > s && is_space(end[-1]))
+		end--;
+	if (s == end || *s == '#')
+		return 0;
+	if (end - s > 7 && memcmp(s, "export ", 7) == 0)
+		s += 7;
+	eq = memchr(s, '=', end - s);
+	if (eq == NULL) {
+		/* The line may be a bare key: never quote it back. */
+		snprintf(why, whylen, "%s:%lu: expected NAME=value", file, line);
+		return -1;
+	}
+	name_end = eq;
+	while (name_end > s && is_space(name_end[-1]))
+		name_end--;
+	slot = key_slot(k, s, name_end - s);
+	if (slot == NULL) {
+		int shown = (int)(name_end - s) > 40 ? 40 : (int)(name_end - s);
+		snprintf(why, whylen,
+		         "%s:%lu: unknown key name '%.*s' (known: DD_API_KEY, "
+		         "DD_APP_KEY, PAGERDUTY_ROUTING_KEY)",
+		         file, line, shown, s);
+		return -1;
+	}
+	v = eq + 1;
+	v_end = end;
+	while (v < v_end && is_space(*v))
+		v++;
+	if (v_end - v >= 2 && (*v == '"' || *v == '\'') && v_end[-1] == *v) {
+		v++;
+		v_end--;
+	}
+	*name_end = 0;
+	return key_set(slot, v, v_end - v, s, why, whylen);
+}
+
+static int
+keys_from_file(struct vc_http_keys *k, const char *file, char *why,
+               size_t whylen)
+{
+	FILE *f = fopen(file, "r");
+	char *text;
+	size_t n;
+	int rc = 0;
+	unsigned long line = 1;
+
+	if (f == NULL) {
+		snprintf(why, whylen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	text = malloc(KEY_FILE_MAX + 1);
+	if (text == NULL) {
+		fclose(f);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	n = fread(text, 1, KEY_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		snprintf(why, whylen, "%s: %s", file, strerror(errno));
+		rc = -1;
+	} else if (n > KEY_FILE_MAX) {
+		snprintf(why, whylen, "%s: larger than %d bytes: not a key file",
+		         file, KEY_FILE_MAX);
+		rc = -1;
+	}
+	fclose(f);
+	for (size_t i = 0; rc == 0 && i < n; line++) {
+		char *nl = memchr(text + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (text + i)) : n - i;
+
+		rc = key_line(k, text + i, len, file, line, why, whylen);
+		i += len + 1;
+	}
+	memset(text, 0, n < KEY_FILE_MAX + 1 ? n : KEY_FILE_MAX + 1);
+	free(text);
+	return rc;
+}
+
+static int
+key_from_env(char **slot, const char *name, char *why, size_t whylen)
+{
+	const char *v = getenv(name);
+
+	if (*slot != NULL || v == NULL || *v == 0)
+		return 0;
+	return key_set(slot, v, strlen(v), name, why, whylen);
+}
+
+int
+vc_http_keys_load(struct vc_http_keys *k, const char *key_file, char *why,
+                  size_t whylen)
+{
+	if (key_file != NULL && keys_from_file(k, key_file, why, whylen) < 0)
+		goto fail;
+	if (key_from_env(&k->dd_api_key, "DD_API_KEY", why, whylen) < 0 ||
+	    key_from_env(&k->dd_app_key, "DD_APP_KEY", why, whylen) < 0 ||
+	    key_from_env(&k->pd_routing_key, "PAGERDUTY_ROUTING_KEY", why,
+	                 whylen) < 0)
+		goto fail;
+	return 0;
+fail:
+	vc_http_keys_free(k);
+	return -1;
+}
+
+/* ---- sites and URLs ---------------------------------------------------- */
+
+static const char *const dd_sites[] = {
+	"datadoghq.com", "datadoghq.eu", "us3.datadoghq.com",
+	"us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
+	"ddog-gov.com", "us2.ddog-gov.com", NULL,
+};
+
+static int
+has_scheme(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0 ||
+	       strncasecmp(url, "http://", 7) == 0;
+}
+
+char *
+vc_http_dd_base_url(const char *api_url, const char **why)
+{
+	const char *site = getenv("DD_SITE");
+	char *out;
+	size_t n;
+
+	if (api_url != NULL) {
+		if (!has_scheme(api_url) || strchr(api_url, ' ') != NULL) {
+			*why = "the API URL must start with http:// or https://";
+			return NULL;
+		}
+		n = strlen(api_url);
+		while (n > 0 && api_url[n - 1] == '/')
+			n--;
+		out = strndup(api_url, n);
+		if (out == NULL)
+			*why = "out of memory";
+		return out;
+	}
+	if (site == NULL || *site == 0)
+		site = "datadoghq.com";
+	for (int i = 0; dd_sites[i] != NULL; i++) {
+		if (strcasecmp(site, dd_sites[i]) != 0)
+			continue;
+		if (asprintf(&out, "https://api.%s", dd_sites[i]) < 0) {
+			*why = "out of memory";
+			return NULL;
+		}
+		return out;
+	}
+	*why = "DD_SITE is not a Datadog site (datadoghq.com, datadoghq.eu, "
+	       "us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, "
+	       "ap2.datadoghq.com, ddog-gov.com, us2.ddog-gov.com)";
+	return NULL;
+}
+
+/* The host of url as [*h, *h + *n), brackets of an IPv6 literal kept. */
+static void
+url_host(const char *url, const char **h, size_t *n)
+{
+	const char *p = strstr(url, "://"), *end, *at;
+
+	p = p ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', end - p);
+	if (at != NULL)
+		p = at + 1;
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', end - p);
+		*h = p;
+		*n = rb ? (size_t)(rb + 1 - p) : (size_t)(end - p);
+		return;
+	}
+	*h = p;
+	*n = strcspn(p, ":/?#");
+	if (*n > (size_t)(end - p))
+		*n = end - p;
+}
+
+static int
+host_is_loopback(const char *url)
+{
+	const char *h;
+	size_t n;
+
+	url_host(url, &h, &n);
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	       (n == 5 && memcmp(h, "[::1]", 5) == 0) ||
+	       (n >= 4 && memcmp(h, "127.", 4) == 0);
+}
+
+void
+vc_http_redact_url(const char *url, int secret, struct vc_buf *out)
+{
+	const char *p = strstr(url, "://"), *h;
+	size_t n;
+
+	if (!secret) {
+		/* A query string may carry tokens too; paths of our own APIs
+		 * never do. */
+		vc_buf_add(out, url, strcspn(url, "?#"));
+		return;
+	}
+	if (p != NULL)
+		vc_buf_add(out, url, p + 3 - url);
+	url_host(url, &h, &n);
+	vc_buf_add(out, h, n);
+	vc_buf_adds(out, "/...");
+}
+
+/* ---- retry decisions ------------------------------------------------- */
+
+int
+vc_http_status_transient(long status)
+{
+	return status == 0 || status == 408 || status == 429 || status >= 500;
+}
+
+double
+vc_http_parse_retry_after(const char *v, size_t n, double now)
+{
+	char tmp[64], *end;
+	struct tm tm;
+	double secs;
+
+	while (n > 0 && isspace((unsigned char)*v))
+		v++, n--;
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, v, n);
+	tmp[n] = 0;
+	if (isdigit((unsigned char)tmp[0])) {
+		errno = 0;
+		secs = strtod(tmp, &end);
+		if (*end != 0 || errno != 0 || secs < 0)
+			return -1;
+		return secs;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(tmp, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != 0)
+		return -1;
+	secs = (double)timegm(&tm) - now;
+	return secs < 0 ? 0 : secs;
+}
+
+long
+vc_http_retry_wait(const struct vc_http_policy *policy, int retry,
+                   const struct vc_http_response *resp, double now,
+                   unsigned *seed)
+{
+	double asked = -1, d;
+	const char *v;
+	size_t n;
+
+	if (resp != NULL) {
+		v = vc_http_response_header(resp, "Retry-After", &n);
+		if (v != NULL)
+			asked = vc_http_parse_retry_after(v, n, now);
+		if (asked < 0 && resp->status == 429 && resp->rate.reset > 0)
+			asked = (double)resp->rate.reset;
+	}
+	if (asked >= 0) {
+		if (asked * 1000 > (double)policy->max_wait_ms)
+			return -1;
+		return (long)(asked * 1000);
+	}
+	d = (double)policy->backoff_base_ms;
+	for (int i = 1; i < retry && d < (double)policy->backoff_max_ms; i++)
+		d *= 2;
+	if (d > (double)policy->backoff_max_ms)
+		d = (double)policy->backoff_max_ms;
+	/* "Equal jitter": half fixed, half random, so clients that failed
+	 * together do not retry together, yet none retries at once. */
+	return (long)(d / 2 + (d / 2) * ((double)rand_r(seed) / RAND_MAX));
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+void
+vc_http_response_free(struct vc_http_response *resp)
+{
+	vc_buf_free(&resp->body);
+	vc_buf_free(&resp->headers);
+}
+
+const char *
+vc_http_response_header(const struct vc_http_response *resp,
+                        const char *name, size_t *len)
+{
+	size_t nlen = strlen(name);
+	const char *p = resp->headers.p, *end;
+
+	if (p == NULL)
+		return NULL;
+	end = p + resp->headers.len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p), *v, *ve;
+
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > nlen && p[nlen] == ':' &&
+		    strncasecmp(p, name, nlen) == 0) {
+			v = p + nlen + 1;
+			ve = eol;
+			while (v < ve && is_space(*v))
+				v++;
+			while (ve > v && is_space(ve[-1]))
+				ve--;
+			*len = ve - v;
+			return v;
+		}
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+static long
+header_long(const struct vc_http_response *resp, const char *name)
+{
+	size_t n;
+	const char *v = vc_http_response_header(resp, name, &n);
+	long x = 0;
+
+	if (v == NULL || n == 0 || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)v[i]))
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return x;
+}
+
+static void
+response_reset(struct vc_http_response *resp)
+{
+	vc_buf_reset(&resp->body);
+	vc_buf_reset(&resp->headers);
+	resp->status = 0;
+	resp->rate.limit = resp->rate.period = -1;
+	resp->rate.remaining = resp->rate.reset = -1;
+	resp->transient = 0;
+	resp->error[0] = 0;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct attempt *a = ctx;
+	size_t n = size * nmemb;
+
+	if (a->resp->body.len + n > a->max_body) {
+		a->too_big = 1;
+		return 0; /* aborts the transfer */
+	}
+	vc_buf_add(&a->resp->body, p, n);
+	return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct attempt *a = ctx;
+	size_t n = size * nmemb;
+
+	/* A new status line (after "100 Continue") starts a new header set. */
+	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		vc_buf_reset(&a->resp->headers);
+		return n;
+	}
+	if (a->resp->headers.len + n > 256 * 1024) {
+		a->too_big = 1;
+		return 0;
+	}
+	vc_buf_add(&a->resp->headers, p, n);
+	return n;
+}
+
+/* ---- client -------------------------------------------------------------- */
+
+struct vc_http_client *
+vc_http_new(const struct vc_http_config *cfg, const char **why)
+{
+	static int curl_ready;
+	struct vc_http_client *c;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+			*why = "libcurl failed to initialise";
+			return NULL;
+		}
+		curl_ready = 1;
+	}
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		free(c);
+		*why = "libcurl failed to make a handle";
+		return NULL;
+	}
+	c->cfg = *cfg;
+	c->seed = cfg->seed ? cfg->seed
+	                    : (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	return c;
+}
+
+void
+vc_http_free(struct vc_http_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+static void
+fail(struct vc_http_response *resp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct vc_http_response *resp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(resp->error, sizeof resp->error, fmt, ap);
+	va_end(ap);
+}
+
+/* Whether s[0..n) contains any loaded key. */
+static int
+mentions_key(const struct vc_http_keys *k, const char *s, size_t n)
+{
+	const char *keys[3];
+
+	if (k == NULL || s == NULL)
+		return 0;
+	keys[0] = k->dd_api_key;
+	keys[1] = k->dd_app_key;
+	keys[2] = k->pd_routing_key;
+	for (int i = 0; i < 3; i++)
+		if (keys[i] != NULL && memmem(s, n, keys[i], strlen(keys[i])))
+			return 1;
+	return 0;
+}
+
+/* A short printable excerpt of an error body for the message, with any
+ * key a server might echo back blotted out. */
+static void
+body_excerpt(const struct vc_http_client *c,
+             const struct vc_http_response *resp, char *out, size_t outlen)
+{
+	struct vc_buf b = VC_BUF_INIT;
+	const struct vc_http_keys *k = c->cfg.keys;
+	const char *keys[3] = { NULL, NULL, NULL };
+	size_t n = resp->body.len;
+
+	out[0] = 0;
+	if (n == 0)
+		return;
+	vc_buf_add(&b, resp->body.p, n);
+	if (k != NULL) {
+		keys[0] = k->dd_api_key;
+		keys[1] = k->dd_app_key;
+		keys[2] = k->pd_routing_key;
+	}
+	for (int i = 0; i < 3; i++) {
+		size_t kl = keys[i] ? strlen(keys[i]) : 0;
+		char *hit;
+
+		while (kl > 0 && (hit = memmem(b.p, b.len, keys[i], kl)))
+			memset(hit, '*', kl);
+	}
+	for (size_t i = 0; i < b.len; i++)
+		if ((unsigned char)b.p[i] < 0x20 || b.p[i] == 0x7f)
+			b.p[i] = ' ';
+	snprintf(out, outlen, ": %.*s%s", b.len > 160 ? 160 : (int)b.len, b.p,
+	         b.len > 160 ? "..." : "");
+	vc_buf_free(&b);
+}
+
+static int
+curl_code_transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Joins a path to the base URL or takes a full URL; NULL on a bad URL. */
+static char *
+full_url(const struct vc_http_client *c, const char *url,
+         struct vc_http_response *resp)
+{
+	char *out;
+
+	if (url[0] == '/') {
+		if (c->cfg.base_url == NULL) {
+			fail(resp, "%s: no API base URL", url);
+			return NULL;
+		}
+		if (asprintf(&out, "%s%s", c->cfg.base_url, url) < 0)
+			out = NULL;
+	} else if (has_scheme(url)) {
+		out = strdup(url);
+	} else {
+		fail(resp, "not an http(s) URL or /path");
+		return NULL;
+	}
+	if (out == NULL)
+		fail(resp, "out of memory");
+	return out;
+}
+
+static int
+add_header(struct curl_slist **h, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*h, line);
+
+	if (n == NULL)
+		return -1;
+	*h = n;
+	return 0;
+}
+
+/* The request headers, keys included, or -1 when a key is missing. */
+static int
+build_headers(const struct vc_http_client *c,
+              const struct vc_http_request *req, struct curl_slist **h,
+              struct vc_http_response *resp)
+{
+	const struct vc_http_keys *k = c->cfg.keys;
+	struct vc_buf line = VC_BUF_INIT;
+	int rc = 0;
+
+	if ((req->auth & VC_HTTP_AUTH_DD_API) && (!k || !k->dd_api_key)) {
+		fail(resp, "DD_API_KEY is not set (environment or key file)");
+		return -1;
+	}
+	if ((req->auth & VC_HTTP_AUTH_DD_APP) && (!k || !k->dd_app_key)) {
+		fail(resp, "DD_APP_KEY is not set (environment or key file)");
+		return -1;
+	}
+	rc |= add_header(h, "Accept: application/json");
+	rc |= add_header(h, "Expect:");
+	if (req->body != NULL)
+		rc |= add_header(h, "Content-Type: application/json");
+	if (req->auth & VC_HTTP_AUTH_DD_API) {
+		vc_buf_printf(&line, "DD-API-KEY: %s", k->dd_api_key);
+		rc |= add_header(h, line.p);
+		memset(line.p, 0, line.len);
+		vc_buf_reset(&line);
+	}
+	if (req->auth & VC_HTTP_AUTH_DD_APP) {
+		vc_buf_printf(&line, "DD-APPLICATION-KEY: %s", k->dd_app_key);
+		rc |= add_header(h, line.p);
+		memset(line.p, 0, line.len);
+	}
+	vc_buf_free(&line);
+	for (int i = 0; req->headers && req->headers[i]; i++)
+		rc |= add_header(h, req->headers[i]);
+	if (rc != 0)
+		fail(resp, "out of memory");
+	return rc ? -1 : 0;
+}
+
+static void
+set_options(struct vc_http_client *c, const struct vc_http_request *req,
+            const char *url, struct curl_slist *h, struct attempt *a,
+            long timeout_ms)
+{
+	CURL *e = c->curl;
+
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "vcobs/" VC_VERSION);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->cfg.policy.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
+	if (req->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		                 (curl_off_t)req->body_len);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	c->errbuf[0] = 0;
+}
+
+static void
+read_rate(struct vc_http_response *resp)
+{
+	resp->rate.limit = header_long(resp, "X-RateLimit-Limit");
+	resp->rate.period = header_long(resp, "X-RateLimit-Period");
+	resp->rate.remaining = header_long(resp, "X-RateLimit-Remaining");
+	resp->rate.reset = header_long(resp, "X-RateLimit-Reset");
+}
+
+static void
+say(const struct vc_http_client *c, const char *method, const char *shown,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+say(const struct vc_http_client *c, const char *method, const char *shown,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->cfg.verbose)
+		return;
+	fprintf(stderr, "%s: %s %s: ", c->cfg.prog ? c->cfg.prog : "vcobs",
+	        method, shown);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* One attempt: 1 on a response (any status), 0 on a transport failure
+ * (resp->error says why, resp->transient whether to retry). */
+static int
+attempt_once(struct vc_http_client *c, const struct vc_http_request *req,
+             const char *url, struct curl_slist *h, long timeout_ms,
+             struct vc_http_response *resp)
+{
+	struct attempt a = { resp, c->cfg.policy.max_response, 0 };
+	CURLcode rc;
+
+	vc_buf_reset(&resp->body);
+	vc_buf_reset(&resp->headers);
+	resp->status = 0;
+	set_options(c, req, url, h, &a, timeout_ms);
+	rc = curl_easy_perform(c->curl);
+	if (a.too_big) {
+		fail(resp, "response larger than %zu bytes",
+		     c->cfg.policy.max_response);
+		resp->transient = 0;
+		return 0;
+	}
+	if (rc != CURLE_OK) {
+		/* curl's message names the host at most, never a path. */
+		fail(resp, "%s", req->secret_url || !c->errbuf[0]
+		                     ? curl_easy_strerror(rc) : c->errbuf);
+		resp->transient = curl_code_transient(rc);
+		return 0;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	read_rate(resp);
+	resp->transient = vc_http_status_transient(resp->status);
+	return 1;
+}
+
+int
+vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
+           struct vc_http_response *resp)
+{
+	const struct vc_http_policy *pol = &c->cfg.policy;
+	struct curl_slist *h = NULL;
+	struct vc_buf shown = VC_BUF_INIT;
+	char *url;
+	double start = now_mono();
+	int rc = -1, tries = req->no_retry ? 1 : 1 + pol->max_retries;
+
+	response_reset(resp);
+	resp->attempts = 0;
+	url = full_url(c, req->url, resp);
+	if (url == NULL)
+		return -1;
+	vc_http_redact_url(url, req->secret_url, &shown);
+	if (strncasecmp(url, "http://", 7) == 0 && !host_is_loopback(url) &&
+	    (req->auth != VC_HTTP_AUTH_NONE ||
+	     mentions_key(c->cfg.keys, req->body, req->body_len))) {
+		fail(resp, "%s %s: refusing to send a key over plain http",
+		     req->method, shown.p);
+		goto out;
+	}
+	if (build_headers(c, req, &h, resp) < 0)
+		goto out;
+	for (;;) {
+		long timeout = pol->timeout_ms, wait;
+		double left;
+
+		if (c->pace_until > now_mono()) {
+			wait = (long)((c->pace_until - now_mono()) * 1000);
+			say(c, req->method, shown.p,
+			    "rate limit bucket empty, waiting %ld ms", wait);
+			sleep_ms(wait);
+		}
+		if (pol->deadline_ms > 0) {
+			left = pol->deadline_ms - (now_mono() - start) * 1000;
+			if (left < timeout)
+				timeout = left < 1 ? 1 : (long)left;
+		}
+		resp->attempts++;
+		if (attempt_once(c, req, url, h, timeout, resp)) {
+			if (resp->rate.remaining == 0 && resp->rate.reset > 0) {
+				long r = resp->rate.reset * 1000;
+				if (r > pol->max_wait_ms)
+					r = pol->max_wait_ms;
+				c->pace_until = now_mono() + r / 1000.0;
+			}
+			if (resp->status >= 200 && resp->status < 300) {
+				say(c, req->method, shown.p, "%ld (attempt %d)",
+				    resp->status, resp->attempts);
+				resp->error[0] = 0;
+				rc = 0;
+				goto out;
+			}
+			char excerpt[200];
+			body_excerpt(c, resp, excerpt, sizeof excerpt);
+			fail(resp, "%s %s: HTTP %ld%s", req->method, shown.p,
+			     resp->status, excerpt);
+		} else {
+			char why[sizeof resp->error];
+			snprintf(why, sizeof why, "%s", resp->error);
+			fail(resp, "%s %s: %s", req->method, shown.p, why);
+		}
+		say(c, req->method, shown.p, "attempt %d failed: %s",
+		    resp->attempts, resp->error);
+		if (!resp->transient || resp->attempts >= tries)
+			break;
+		wait = vc_http_retry_wait(pol, resp->attempts, resp, now_wall(),
+		                          &c->seed);
+		if (wait < 0) {
+			size_t n = strlen(resp->error);
+			snprintf(resp->error + n, sizeof resp->error - n,
+			         " (the server asks to wait longer than %ld s)",
+			         pol->max_wait_ms / 1000);
+			break;
+		}
+		if (pol->deadline_ms > 0 &&
+		    (now_mono() - start) * 1000 + wait >= pol->deadline_ms)
+			break;
+		say(c, req->method, shown.p, "retrying in %ld ms", wait);
+		sleep_ms(wait);
+	}
+	if (resp->attempts > 1) {
+		size_t n = strlen(resp->error);
+		snprintf(resp->error + n, sizeof resp->error - n,
+		         " (after %d attempts)", resp->attempts);
+	}
+out:
+	curl_slist_free_all(h);
+	vc_buf_free(&shown);
+	free(url);
+	return rc;
+}
