@@ -1,0 +1,280 @@
+#include "opt.h"
+
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "msg.h"
+#include "vtime.h"
+
+#ifndef VC_VERSION
+#define VC_VERSION "unknown"
+#endif
+#ifndef VC_DATADIR
+#define VC_DATADIR "/usr/local/share/vcobs"
+#endif
+
+static size_t
+count_opts(const struct vc_opt *opts)
+{
+	size_t n = 0;
+
+	while (opts[n].name)
+		n++;
+	return n;
+}
+
+static void
+print_help(const struct vc_tool *tool)
+{
+	const struct vc_opt *o;
+	char left[64];
+
+	printf("usage: %s %s\n%s\n\noptions:\n", program_invocation_short_name, tool->synopsis,
+	       tool->summary);
+	for (o = tool->opts; o->name; o++) {
+		if (o->val > 0 && o->val < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->val,
+			         o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name,
+			         o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-26s %s\n", left, o->help);
+	}
+	printf("\nExit status: 0 ok, 1 records rejected or a check failed, "
+	       "2 usage or I/O error,\n3 a jq program did not compile. "
+	       "See %s(1).\n", program_invocation_short_name);
+}
+
+void
+vc_opt_usage(const struct vc_tool *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "%s: ", program_invocation_short_name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: %s %s\nTry '%s --help' for more.\n",
+	        program_invocation_short_name, tool->synopsis, program_invocation_short_name);
+	exit(VC_EXIT_USAGE);
+}
+
+int
+vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
+             void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
+{
+	size_t n = count_opts(tool->opts), i;
+	struct option *longopts = calloc(n + 1, sizeof *longopts);
+	struct vc_buf shortopts = VC_BUF_INIT;
+	int c;
+
+	if (longopts == NULL)
+		err(VC_EXIT_USAGE, "out of memory");
+	/* ':' first: a missing argument comes back as ':', not '?'. */
+	vc_buf_adds(&shortopts, ":");
+	for (i = 0; i < n; i++) {
+		const struct vc_opt *o = &tool->opts[i];
+
+		longopts[i].name = o->name;
+		longopts[i].has_arg = o->has_arg;
+		longopts[i].val = o->val;
+		if (o->val > 0 && o->val < 256) {
+			vc_buf_addc(&shortopts, (char)o->val);
+			if (o->has_arg == required_argument)
+				vc_buf_addc(&shortopts, ':');
+		}
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts.p, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_help(tool);
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK
+			                                            : VC_EXIT_USAGE);
+		case 'V':
+			printf("%s (vcobs) %s\n", program_invocation_short_name, VC_VERSION);
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK
+			                                            : VC_EXIT_USAGE);
+		case ':':
+			vc_opt_usage(tool, "option '%s' needs an argument",
+			             argv[optind - 1]);
+		case '?':
+			if (optopt > 0 && optopt < 256)
+				vc_opt_usage(tool, "unknown option '-%c'", optopt);
+			vc_opt_usage(tool, "unknown option '%s'", argv[optind - 1]);
+		default:
+			on_opt(c, optarg, ctx);
+		}
+	}
+	free(longopts);
+	vc_buf_free(&shortopts);
+	return optind;
+}
+
+int
+vc_opt_common(int val, const char *arg, struct vc_common *c)
+{
+	switch (val) {
+	case VC_OPT_MAX_RECORD:
+		c->max_record = vc_opt_size("--max-record", arg, 2,
+		                            (size_t)1 << 30);
+		return 1;
+	case VC_OPT_NOW:
+		vc_time_set_now(vc_opt_time("--now", arg));
+		return 1;
+	case VC_OPT_STRICT:
+		c->strict = 1;
+		return 1;
+	case 'u':
+		c->unbuffered = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Option errors are usage errors, but the tool's synopsis is not at hand
+ * here: name the option and point to --help. */
+static _Noreturn void
+bad_value(const char *option, const char *arg, const char *why)
+{
+	fprintf(stderr, "%s: %s: invalid value '%s': %s\nTry '%s --help' for more.\n",
+	        program_invocation_short_name, option, arg, why, program_invocation_short_name);
+	exit(VC_EXIT_USAGE);
+}
+
+double
+vc_opt_double(const char *option, const char *arg, double min, double max)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(d))
+		bad_value(option, arg, "not a number");
+	if (d < min || d > max) {
+		char why[96];
+
+		snprintf(why, sizeof why, "not between %g and %g", min, max);
+		bad_value(option, arg, why);
+	}
+	return d;
+}
+
+long long
+vc_opt_int(const char *option, const char *arg, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno == ERANGE)
+		bad_value(option, arg, "not an integer");
+	if (v < min || v > max) {
+		char why[96];
+
+		snprintf(why, sizeof why, "not between %lld and %lld", min, max);
+		bad_value(option, arg, why);
+	}
+	return v;
+}
+
+size_t
+vc_opt_size(const char *option, const char *arg, size_t min, size_t max)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	if (arg[0] == '-' || arg[0] == '\0')
+		bad_value(option, arg, "not a size");
+	v = strtoull(arg, &end, 10);
+	if (end == arg || errno == ERANGE)
+		bad_value(option, arg, "not a size");
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end != '\0')
+		bad_value(option, arg, "not a size (use a number with K, M or G)");
+	if (v > (ULLONG_MAX >> shift))
+		bad_value(option, arg, "too large");
+	v <<= shift;
+	if (v < min || v > max) {
+		char why[96];
+
+		snprintf(why, sizeof why, "not between %zu and %zu bytes", min, max);
+		bad_value(option, arg, why);
+	}
+	return (size_t)v;
+}
+
+double
+vc_opt_time(const char *option, const char *arg)
+{
+	double ts;
+
+	if (vc_time_parse(arg, strlen(arg), &ts) < 0)
+		bad_value(option, arg, "not epoch seconds or an RFC 3339 time");
+	return ts;
+}
+
+static char *
+join(const char *dir, const char *rel)
+{
+	struct vc_buf b = VC_BUF_INIT;
+
+	vc_buf_printf(&b, "%s/%s", dir, rel);
+	return b.p;
+}
+
+static int
+is_dir(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+char *
+vc_data_path(const char *rel)
+{
+	const char *env = getenv("VC_DATADIR");
+	char exe[PATH_MAX], *slash, *dir;
+	ssize_t n;
+
+	if (env && *env)
+		return join(env, rel);
+	/* A build tree or a relocated install: share/vcobs beside bin/. */
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if ((slash = strrchr(exe, '/')) != NULL) {
+				*slash = '\0';
+				dir = join(exe, "share/vcobs");
+				if (is_dir(dir)) {
+					char *path = join(dir, rel);
+
+					free(dir);
+					return path;
+				}
+				free(dir);
+			}
+		}
+	}
+	return join(VC_DATADIR, rel);
+}

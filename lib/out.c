@@ -1,0 +1,120 @@
+#include "out.h"
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
+
+#define OUT_SIZE (128 * 1024)
+
+static char out_buf[OUT_SIZE];
+static size_t out_len;
+static int out_unbuffered;
+
+void
+vc_out_init(int unbuffered)
+{
+	out_unbuffered = unbuffered;
+	/* A closed pipe ends the program quietly, as it does cat, even when
+	 * the parent left SIGPIPE ignored. */
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void
+flush(void)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < out_len) {
+		n = write(STDOUT_FILENO, out_buf + done, out_len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			_exit(VC_EXIT_USAGE);
+		if (n < 0)
+			err(VC_EXIT_USAGE, "write error");
+		done += (size_t)n;
+	}
+	out_len = 0;
+}
+
+void
+vc_out_write(const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		size_t room = OUT_SIZE - out_len;
+		size_t take = n < room ? n : room;
+
+		memcpy(out_buf + out_len, s, take);
+		out_len += take;
+		s += take;
+		n -= take;
+		if (out_len == OUT_SIZE)
+			flush();
+	}
+}
+
+void
+vc_out_buf(const struct vc_buf *b)
+{
+	vc_out_write(b->p, b->len);
+}
+
+void
+vc_out_end_record(void)
+{
+	if (out_len == OUT_SIZE)
+		flush();
+	out_buf[out_len++] = '\n';
+	if (out_unbuffered)
+		flush();
+}
+
+void
+vc_out_record(const struct vc_record *rec)
+{
+	vc_out_write(rec->root.p, rec->root.len);
+	vc_out_end_record();
+}
+
+void
+vc_out_splice_open(const struct vc_record *rec)
+{
+	const char *p = rec->root.p + 1;
+	const char *close = rec->root.p + rec->root.len - 1;
+	int empty = 1;
+
+	for (; p < close; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+			empty = 0;
+			break;
+		}
+	vc_out_write(rec->root.p, rec->root.len - 1);
+	if (!empty)
+		vc_out_write(",", 1);
+}
+
+void
+vc_out_splice_close(void)
+{
+	vc_out_write("}", 1);
+	vc_out_end_record();
+}
+
+int
+vc_out_close(void)
+{
+	flush();
+	if (close(STDOUT_FILENO) < 0 && errno != EBADF) {
+		warn("write error");
+		return VC_EXIT_USAGE;
+	}
+	return VC_EXIT_OK;
+}
