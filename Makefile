@@ -113,7 +113,7 @@ uninstall:
 	rm -f $(patsubst completions/fish/%,$(DESTDIR)$(FISHCOMPDIR)/%,$(wildcard completions/fish/*.fish))
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-fuzz bin
 
 help:
 	@echo 'targets: all deps check demo bench eval train fuzz lint install uninstall clean'
