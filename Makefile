@@ -14,8 +14,10 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror
 PKGS = libcurl icu-uc icu-i18n libhs libpcre2-8 sqlite3 zlib libpng libwebp libwebpdemux
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Expanded lazily: `make deps demo` installs pkg-config and the libraries
+# before the first compile asks for their flags.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libjq 1.6 ships no .pc; libjpeg and giflib neither.
 LIBS = -ljq $(PKG_LIBS) -ljpeg -lgif -lm
 
