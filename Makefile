@@ -48,6 +48,9 @@ CMDS := $(CMD_SRC:cmd/%.c=$(OUTBIN)/%)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVC := $(BUILD)/libvc.a
 
+# $(call install_files,MODE,FILES,DIR): nothing to do when FILES is empty.
+install_files = $(if $(2),install -m $(1) $(2) $(DESTDIR)$(3)/)
+
 .PHONY: all units check lint deps demo bench eval train fuzz install uninstall clean help
 all: $(CMDS)
 
@@ -73,7 +76,8 @@ units: $(UNITS)
 # "N passed, N failed[, N skipped]".
 check: all units
 	@VC_BIN=$(abspath $(OUTBIN)) VC_UNITS=$(abspath $(BUILD)/tests) \
-		VC_DATADIR=$(abspath share/vcobs) tests/run
+		VC_DATADIR=$(abspath share/vcobs) \
+		VC_MAKEVARS="BUILD=$(BUILD) OUTBIN=$(OUTBIN) SANITIZE=$(SANITIZE)" tests/run
 
 lint:
 	clang-format --dry-run --Werror lib/*.[ch] cmd/*.c tests/unit/*.[ch]
@@ -97,22 +101,22 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(DATADIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR)
-	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+	$(call install_files,755,$(CMDS),$(BINDIR))
+	$(call install_files,644,$(wildcard man/*.1),$(MANDIR)/man1)
+	$(call install_files,644,$(wildcard man/*.7),$(MANDIR)/man7)
 	cp -R share/vcobs/. $(DESTDIR)$(DATADIR)/
-	install -m 644 $(wildcard completions/bash/*) $(DESTDIR)$(BASHCOMPDIR)/
-	install -m 644 $(wildcard completions/zsh/_*) $(DESTDIR)$(ZSHCOMPDIR)/
-	install -m 644 $(wildcard completions/fish/*.fish) $(DESTDIR)$(FISHCOMPDIR)/
+	$(call install_files,644,$(wildcard completions/bash/vc-*),$(BASHCOMPDIR))
+	$(call install_files,644,$(wildcard completions/zsh/_vc-*),$(ZSHCOMPDIR))
+	$(call install_files,644,$(wildcard completions/fish/vc-*.fish),$(FISHCOMPDIR))
 
 uninstall:
 	rm -f $(CMDS:$(OUTBIN)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(patsubst completions/bash/%,$(DESTDIR)$(BASHCOMPDIR)/%,$(wildcard completions/bash/*))
-	rm -f $(patsubst completions/zsh/%,$(DESTDIR)$(ZSHCOMPDIR)/%,$(wildcard completions/zsh/_*))
-	rm -f $(patsubst completions/fish/%,$(DESTDIR)$(FISHCOMPDIR)/%,$(wildcard completions/fish/*.fish))
+	rm -f $(patsubst completions/bash/%,$(DESTDIR)$(BASHCOMPDIR)/%,$(wildcard completions/bash/vc-*))
+	rm -f $(patsubst completions/zsh/%,$(DESTDIR)$(ZSHCOMPDIR)/%,$(wildcard completions/zsh/_vc-*))
+	rm -f $(patsubst completions/fish/%,$(DESTDIR)$(FISHCOMPDIR)/%,$(wildcard completions/fish/vc-*.fish))
 
 clean:
 	rm -rf build build-san build-fuzz bin

@@ -8,6 +8,8 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${VC_BIN:=$REPO/bin}"
 : "${VC_DATADIR:=$REPO/share/vcobs}"
 export VC_DATADIR
+# How make check built the binaries, for tests that call make again.
+: "${VC_MAKEVARS:=OUTBIN=$VC_BIN}"
 PATH="$VC_BIN:$PATH"
 SHARED="$REPO/../shared"
 

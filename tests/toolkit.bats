@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# What every binary owes its users, checked across all of them, and the
+# install layout.
+
+load helper
+
+binaries() {
+	local c
+	for c in "$REPO"/cmd/vc-*.c; do
+		[ -e "$c" ] && basename "$c" .c
+	done
+}
+
+@test "every binary answers --help on stdout with exit 0 and a usage line" {
+	for b in $(binaries); do
+		run "$b" --help
+		assert_success
+		assert_line --index 0 --partial "usage: $b "
+	done
+}
+
+@test "every binary prints its version with -V and --version" {
+	for b in $(binaries); do
+		run "$b" -V
+		assert_success
+		assert_output --regexp "^$b \\(vcobs\\) [0-9]+\\.[0-9]+\\.[0-9]+$"
+		run "$b" --version
+		assert_success
+	done
+}
+
+@test "an unknown option is a usage error: exit 2, usage on stderr" {
+	for b in $(binaries); do
+		run --separate-stderr "$b" --no-such-option
+		assert_failure 2
+		[[ "$stderr" == *"unknown option '--no-such-option'"* ]]
+		[[ "$stderr" == *"usage: $b"* ]]
+		[ -z "$output" ]
+	done
+}
+
+@test "--help into a full disk is an I/O error: exit 2" {
+	[ -w /dev/full ] || skip "/dev/full is not available"
+	for b in $(binaries); do
+		run "$b" --help >/dev/full
+		assert_failure 2
+	done
+}
+
+@test "every binary has a man page that mandoc passes, naming its exit status" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	for b in $(binaries); do
+		[ -f "$REPO/man/$b.1" ]
+		run mandoc -Tlint -Wwarning "$REPO/man/$b.1"
+		assert_success
+		grep -q '^\.Sh EXIT STATUS' "$REPO/man/$b.1"
+	done
+	run mandoc -Tlint -Wwarning "$REPO/man/vc-records.7" "$REPO/man/vcobs.7"
+	assert_success
+}
+
+@test "every long option of every binary has bash, zsh and fish completions" {
+	for b in $(binaries); do
+		assert_completions_cover "$b"
+	done
+}
+
+@test "every binary is named in the README and in vcobs(7)" {
+	for b in $(binaries); do
+		grep -q -- "$b" "$REPO/README.md"
+		grep -q -- "$b" "$REPO/man/vcobs.7"
+	done
+}
+
+@test "make install lays out bin, man1, man7, share/vcobs and completions; uninstall removes them" {
+	dest=$(mktemp -d)
+	run make -C "$REPO" -s install DESTDIR="$dest" PREFIX=/usr $VC_MAKEVARS
+	assert_success
+	[ -f "$dest/usr/share/man/man7/vc-records.7" ]
+	[ -d "$dest/usr/share/vcobs" ]
+	for b in $(binaries); do
+		[ -x "$dest/usr/bin/$b" ]
+		[ -f "$dest/usr/share/man/man1/$b.1" ]
+		[ -f "$dest/usr/share/bash-completion/completions/$b" ]
+		[ -f "$dest/usr/share/zsh/site-functions/_$b" ]
+		[ -f "$dest/usr/share/fish/vendor_completions.d/$b.fish" ]
+	done
+	run make -C "$REPO" -s uninstall DESTDIR="$dest" PREFIX=/usr $VC_MAKEVARS
+	assert_success
+	run find "$dest" -type f
+	assert_output ""
+	rm -rf "$dest"
+}
+
+@test "make demo runs the sample day and every built stage reports" {
+	run env VC_BIN="$VC_BIN" "$REPO/examples/demo"
+	assert_success
+	assert_line --partial "== 1. chat"
+	assert_line --partial "== 4. incidents"
+}
