@@ -11,19 +11,21 @@
 #include <stddef.h>
 
 struct vc_buf {
-	char *p;    /* always NUL-terminated when cap > 0 */
+	char *p; /* always NUL-terminated when cap > 0 */
 	size_t len;
 	size_t cap;
 };
 
-#define VC_BUF_INIT { NULL, 0, 0 }
+#define VC_BUF_INIT        \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void vc_buf_reserve(struct vc_buf *b, size_t extra);
 void vc_buf_add(struct vc_buf *b, const void *p, size_t n);
 void vc_buf_addc(struct vc_buf *b, char c);
 void vc_buf_adds(struct vc_buf *b, const char *s);
-void vc_buf_printf(struct vc_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void vc_buf_printf(struct vc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s[0..n) as a JSON string literal, quotes included. */
 void vc_buf_add_json_string(struct vc_buf *b, const char *s, size_t n);
 /* Appends d as the shortest JSON number that reads back as d; non-finite

@@ -24,8 +24,8 @@ struct vc_field {
 	char *program;
 	struct step steps[MAX_STEPS];
 	int nsteps;
-	jq_state *jq;          /* NULL for a native path */
-	struct vc_buf result;  /* the last jq result, dumped */
+	jq_state *jq;         /* NULL for a native path */
+	struct vc_buf result; /* the last jq result, dumped */
 	char why[256];
 };
 
@@ -166,8 +166,8 @@ compile_jq(struct vc_field *f)
 	jq_set_error_cb(f->jq, collect_error, &errors);
 	if (!jq_compile(f->jq, f->program)) {
 		fprintf(stderr, "%s: %s: jq program '%s' does not compile: %s\n",
-		        program_invocation_short_name, f->option, f->program,
-		        errors.len ? errors.p : "syntax error");
+			program_invocation_short_name, f->option, f->program,
+			errors.len ? errors.p : "syntax error");
 		exit(VC_EXIT_JQ);
 	}
 	jq_set_error_cb(f->jq, NULL, NULL);
@@ -194,19 +194,27 @@ static const char *
 type_name(enum vc_json_type t)
 {
 	switch (t) {
-	case VC_JSON_NULL: return "null";
-	case VC_JSON_FALSE: case VC_JSON_TRUE: return "boolean";
-	case VC_JSON_NUMBER: return "number";
-	case VC_JSON_STRING: return "string";
-	case VC_JSON_ARRAY: return "array";
-	case VC_JSON_OBJECT: return "object";
-	default: return "nothing";
+	case VC_JSON_NULL:
+		return "null";
+	case VC_JSON_FALSE:
+	case VC_JSON_TRUE:
+		return "boolean";
+	case VC_JSON_NUMBER:
+		return "number";
+	case VC_JSON_STRING:
+		return "string";
+	case VC_JSON_ARRAY:
+		return "array";
+	case VC_JSON_OBJECT:
+		return "object";
+	default:
+		return "nothing";
 	}
 }
 
 static int
-eval_native(struct vc_field *f, const struct vc_record *rec,
-            struct vc_json_span *out, const char **why)
+eval_native(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *out,
+	    const char **why)
 {
 	struct vc_json_span cur = rec->root;
 	int i;
@@ -218,14 +226,13 @@ eval_native(struct vc_field *f, const struct vc_record *rec,
 		if (cur.type == VC_JSON_NULL)
 			return 0;
 		if ((int)cur.type != want) {
-			snprintf(f->why, sizeof f->why, "%s: cannot index %s with %s",
-			         f->program, type_name(cur.type),
-			         st->is_key ? "a key" : "a number");
+			snprintf(f->why, sizeof f->why, "%s: cannot index %s with %s", f->program,
+				 type_name(cur.type), st->is_key ? "a key" : "a number");
 			*why = f->why;
 			return -1;
 		}
 		if (!(st->is_key ? vc_json_member(cur, st->key, &cur)
-		                 : vc_json_index(cur, st->index, &cur)))
+				 : vc_json_index(cur, st->index, &cur)))
 			return 0;
 	}
 	if (cur.type == VC_JSON_NULL)
@@ -256,8 +263,7 @@ parse_record(const struct vc_record *rec)
 }
 
 static int
-eval_jq(struct vc_field *f, const struct vc_record *rec,
-        struct vc_json_span *out, const char **why)
+eval_jq(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *out, const char **why)
 {
 	jv result, dumped;
 	const char *reason;
@@ -278,8 +284,7 @@ eval_jq(struct vc_field *f, const struct vc_record *rec,
 		}
 		if (jv_get_kind(msg) != JV_KIND_STRING)
 			msg = jv_dump_string(msg, 0); /* consumes msg */
-		snprintf(f->why, sizeof f->why, "%s: %s", f->program,
-		         jv_string_value(msg));
+		snprintf(f->why, sizeof f->why, "%s: %s", f->program, jv_string_value(msg));
 		jv_free(msg);
 		*why = f->why;
 		return -1;
@@ -294,8 +299,7 @@ eval_jq(struct vc_field *f, const struct vc_record *rec,
 	jv_free(dumped);
 	if (vc_json_check(f->result.p, f->result.len, out, &reason, &off) < 0) {
 		/* jq wrote NaN or the like that strict JSON cannot hold. */
-		snprintf(f->why, sizeof f->why, "%s: result is not JSON: %s",
-		         f->program, reason);
+		snprintf(f->why, sizeof f->why, "%s: result is not JSON: %s", f->program, reason);
 		*why = f->why;
 		return -1;
 	}
@@ -303,8 +307,8 @@ eval_jq(struct vc_field *f, const struct vc_record *rec,
 }
 
 int
-vc_field_eval(struct vc_field *f, const struct vc_record *rec,
-              struct vc_json_span *out, const char **why)
+vc_field_eval(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *out,
+	      const char **why)
 {
 	return f->jq ? eval_jq(f, rec, out, why) : eval_native(f, rec, out, why);
 }

@@ -22,8 +22,8 @@ struct vc_field *vc_field_new(const char *option, const char *program);
  * the next record); 0: the program gave null, nothing, or the path is
  * absent; -1: the program raised an error, a static or field-owned reason
  * in *why. */
-int vc_field_eval(struct vc_field *f, const struct vc_record *rec,
-                  struct vc_json_span *out, const char **why);
+int vc_field_eval(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *out,
+		  const char **why);
 /* The program text as the user gave it, for messages. */
 const char *vc_field_program(const struct vc_field *f);
 /* Whether the program runs natively (no libjq). */

@@ -72,24 +72,28 @@ hex4(const unsigned char *p, const unsigned char *end)
 static size_t
 utf8_seq(const unsigned char *p, const unsigned char *end)
 {
-	size_t avail = (size_t)(end - p);
-	unsigned char c = p[0];
+	size_t avail = (size_t)(end - p), need, i;
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
 
-	if (c >= 0xc2 && c <= 0xdf)
-		return avail >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80;
-		unsigned char hi = c == 0xed ? 0x9f : 0xbf;
-		return avail >= 3 && p[1] >= lo && p[1] <= hi &&
-		               (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80; /* overlong */
+		hi = c == 0xed ? 0x9f : 0xbf; /* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80; /* overlong */
+		hi = c == 0xf4 ? 0x8f : 0xbf; /* past U+10FFFF */
+	} else {
+		return 0;
 	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80;
-		unsigned char hi = c == 0xf4 ? 0x8f : 0xbf;
-		return avail >= 4 && p[1] >= lo && p[1] <= hi &&
-		               (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
+	if (avail < need || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return need;
 }
 
 /* c->p is at an escape's backslash. */
@@ -99,7 +103,13 @@ check_escape(struct checker *c)
 	long cp, lo;
 
 	switch (c->p[1]) {
-	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
+	case '"':
+	case '\\':
+	case '/':
+	case 'b':
+	case 'f':
+	case 'n':
+	case 'r':
 	case 't':
 		c->p += 2;
 		return 0;
@@ -131,8 +141,8 @@ check_string(struct checker *c)
 
 	c->p++;
 	for (;;) {
-		while (c->p < c->end && *c->p >= 0x20 && *c->p < 0x80 &&
-		       *c->p != '"' && *c->p != '\\')
+		while (c->p < c->end && *c->p >= 0x20 && *c->p < 0x80 && *c->p != '"' &&
+		       *c->p != '\\')
 			c->p++;
 		if (c->p >= c->end)
 			return fail(c, "unterminated string");
@@ -146,8 +156,8 @@ check_string(struct checker *c)
 			if (check_escape(c) < 0)
 				return -1;
 		} else if (*c->p < 0x20) {
-			return fail(c, *c->p ? "control character in string"
-			                     : "NUL byte in string");
+			return fail(c,
+				    *c->p ? "control character in string" : "NUL byte in string");
 		} else if ((n = utf8_seq(c->p, c->end)) == 0) {
 			return fail(c, "invalid UTF-8");
 		} else {
@@ -191,8 +201,8 @@ check_number(struct checker *c)
 		while (is_digit(c))
 			c->p++;
 	}
-	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E' ||
-	                      (*c->p >= '0' && *c->p <= '9')))
+	if (c->p < c->end &&
+	    (*c->p == '.' || *c->p == 'e' || *c->p == 'E' || (*c->p >= '0' && *c->p <= '9')))
 		return fail(c, "invalid number");
 	return 0;
 }
@@ -203,9 +213,8 @@ check_literal(struct checker *c, const char *word, size_t n)
 	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
 		return fail(c, "invalid literal");
 	c->p += n;
-	if (c->p < c->end && ((*c->p >= 'a' && *c->p <= 'z') ||
-	                      (*c->p >= 'A' && *c->p <= 'Z') ||
-	                      (*c->p >= '0' && *c->p <= '9')))
+	if (c->p < c->end && ((*c->p >= 'a' && *c->p <= 'z') || (*c->p >= 'A' && *c->p <= 'Z') ||
+			      (*c->p >= '0' && *c->p <= '9')))
 		return fail(c, "invalid literal");
 	return 0;
 }
@@ -215,8 +224,7 @@ static int
 check_key(struct checker *c)
 {
 	if (c->p >= c->end || *c->p != '"')
-		return fail(c, c->p >= c->end ? "unterminated object"
-		                              : "expected a string key");
+		return fail(c, c->p >= c->end ? "unterminated object" : "expected a string key");
 	if (check_string(c) < 0)
 		return -1;
 	skip_ws(c);
@@ -231,10 +239,14 @@ static int
 check_scalar(struct checker *c)
 {
 	switch (*c->p) {
-	case '"': return check_string(c);
-	case 't': return check_literal(c, "true", 4);
-	case 'f': return check_literal(c, "false", 5);
-	case 'n': return check_literal(c, "null", 4);
+	case '"':
+		return check_string(c);
+	case 't':
+		return check_literal(c, "true", 4);
+	case 'f':
+		return check_literal(c, "false", 5);
+	case 'n':
+		return check_literal(c, "null", 4);
 	default:
 		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
 			return check_number(c);
@@ -246,13 +258,20 @@ static enum vc_json_type
 type_at(unsigned char ch)
 {
 	switch (ch) {
-	case '{': return VC_JSON_OBJECT;
-	case '[': return VC_JSON_ARRAY;
-	case '"': return VC_JSON_STRING;
-	case 't': return VC_JSON_TRUE;
-	case 'f': return VC_JSON_FALSE;
-	case 'n': return VC_JSON_NULL;
-	default: return VC_JSON_NUMBER;
+	case '{':
+		return VC_JSON_OBJECT;
+	case '[':
+		return VC_JSON_ARRAY;
+	case '"':
+		return VC_JSON_STRING;
+	case 't':
+		return VC_JSON_TRUE;
+	case 'f':
+		return VC_JSON_FALSE;
+	case 'n':
+		return VC_JSON_NULL;
+	default:
+		return VC_JSON_NUMBER;
 	}
 }
 
@@ -288,7 +307,7 @@ after:
 	skip_ws(c);
 	if (c->p >= c->end)
 		return fail(c, stack[depth - 1] == IN_OBJECT ? "unterminated object"
-		                                            : "unterminated array");
+							     : "unterminated array");
 	if (*c->p == ',') {
 		c->p++;
 		skip_ws(c);
@@ -301,13 +320,12 @@ after:
 		depth--;
 		goto after;
 	}
-	return fail(c, stack[depth - 1] == IN_OBJECT ? "expected ',' or '}'"
-	                                            : "expected ',' or ']'");
+	return fail(c,
+		    stack[depth - 1] == IN_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
 }
 
 int
-vc_json_check(const char *s, size_t n, struct vc_json_span *root,
-              const char **why, size_t *off)
+vc_json_check(const char *s, size_t n, struct vc_json_span *root, const char **why, size_t *off)
 {
 	struct checker c;
 	const unsigned char *value;
@@ -357,15 +375,17 @@ skip_value(const char *p)
 	switch (*p) {
 	case '"':
 		return skip_string(p);
-	case 't': case 'n':
+	case 't':
+	case 'n':
 		return p + 4;
 	case 'f':
 		return p + 5;
-	case '{': case '[':
+	case '{':
+	case '[':
 		break;
 	default:
-		while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' ||
-		       *p == 'E' || (*p >= '0' && *p <= '9'))
+		while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
+		       (*p >= '0' && *p <= '9'))
 			p++;
 		return p;
 	}
@@ -374,10 +394,12 @@ skip_value(const char *p)
 		case '"':
 			p = skip_string(p);
 			continue;
-		case '{': case '[':
+		case '{':
+		case '[':
 			depth++;
 			break;
-		case '}': case ']':
+		case '}':
+		case ']':
 			if (--depth == 0)
 				return p + 1;
 			break;
@@ -426,8 +448,7 @@ vc_json_array_next(struct vc_json_iter *it, struct vc_json_span *val)
 }
 
 int
-vc_json_object_next(struct vc_json_iter *it, struct vc_json_span *key,
-                    struct vc_json_span *val)
+vc_json_object_next(struct vc_json_iter *it, struct vc_json_span *key, struct vc_json_span *val)
 {
 	const char *p = skip_blank(it->p, it->end);
 
@@ -460,8 +481,7 @@ vc_json_key_is(struct vc_json_span key, const char *name, size_t n)
 }
 
 int
-vc_json_member(struct vc_json_span obj, const char *name,
-               struct vc_json_span *val)
+vc_json_member(struct vc_json_span obj, const char *name, struct vc_json_span *val)
 {
 	struct vc_json_iter it;
 	struct vc_json_span k, v;
@@ -570,15 +590,25 @@ vc_json_string(struct vc_json_span v, struct vc_buf *out)
 		}
 		vc_buf_add(out, run, (size_t)(p - run));
 		switch (p[1]) {
-		case 'b': vc_buf_addc(out, '\b'); break;
-		case 'f': vc_buf_addc(out, '\f'); break;
-		case 'n': vc_buf_addc(out, '\n'); break;
-		case 'r': vc_buf_addc(out, '\r'); break;
-		case 't': vc_buf_addc(out, '\t'); break;
+		case 'b':
+			vc_buf_addc(out, '\b');
+			break;
+		case 'f':
+			vc_buf_addc(out, '\f');
+			break;
+		case 'n':
+			vc_buf_addc(out, '\n');
+			break;
+		case 'r':
+			vc_buf_addc(out, '\r');
+			break;
+		case 't':
+			vc_buf_addc(out, '\t');
+			break;
 		case 'u':
 			cp = hex4(p + 2, end);
-			if (cp >= 0xd800 && cp <= 0xdbff &&
-			    (lo = hex4(p + 8, end)) >= 0xdc00 && lo <= 0xdfff) {
+			if (cp >= 0xd800 && cp <= 0xdbff && (lo = hex4(p + 8, end)) >= 0xdc00 &&
+			    lo <= 0xdfff) {
 				cp = 0x10000 + ((cp - 0xd800) << 10 | (lo - 0xdc00));
 				p += 6;
 			} else if (cp < 0 || (cp >= 0xd800 && cp <= 0xdfff)) {
@@ -587,7 +617,9 @@ vc_json_string(struct vc_json_span v, struct vc_buf *out)
 			add_utf8(out, (uint32_t)cp);
 			p += 4;
 			break;
-		default: vc_buf_addc(out, (char)p[1]); break;
+		default:
+			vc_buf_addc(out, (char)p[1]);
+			break;
 		}
 		p += 2;
 		run = p;

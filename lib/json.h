@@ -47,13 +47,13 @@ struct vc_json_iter {
 /* Checks that s[0..n) is exactly one JSON value, whitespace around it
  * allowed.  Returns 0 and fills *root, or -1 with a static reason in *why
  * and the byte offset of the fault in *off. */
-int vc_json_check(const char *s, size_t n, struct vc_json_span *root,
-                  const char **why, size_t *off);
+int vc_json_check(const char *s, size_t n, struct vc_json_span *root, const char **why,
+		  size_t *off);
 
 /* Iteration over a checked object or array. */
 void vc_json_iter_init(struct vc_json_span container, struct vc_json_iter *it);
 int vc_json_object_next(struct vc_json_iter *it, struct vc_json_span *key,
-                        struct vc_json_span *val);
+			struct vc_json_span *val);
 int vc_json_array_next(struct vc_json_iter *it, struct vc_json_span *val);
 
 /* Whether a key span (quotes included) decodes to name[0..n). */
@@ -61,8 +61,7 @@ int vc_json_key_is(struct vc_json_span key, const char *name, size_t n);
 
 /* The member called name; when a key repeats the last one wins, as in jq.
  * Returns 1 and fills *val, or 0 when obj is no object or lacks the key. */
-int vc_json_member(struct vc_json_span obj, const char *name,
-                   struct vc_json_span *val);
+int vc_json_member(struct vc_json_span obj, const char *name, struct vc_json_span *val);
 /* Element i of an array, negative i counting from the end as in jq. */
 int vc_json_index(struct vc_json_span arr, long i, struct vc_json_span *val);
 

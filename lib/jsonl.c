@@ -17,12 +17,12 @@
 struct vc_reader {
 	char *const *files;
 	int nfiles;
-	int next_file;   /* index of the next file to open */
-	int fd;          /* -1 between files */
+	int next_file; /* index of the next file to open */
+	int fd;        /* -1 between files */
 	const char *name;
 	unsigned long line;
 
-	char *buf;       /* READ_SIZE bytes read from fd */
+	char *buf; /* READ_SIZE bytes read from fd */
 	size_t pos, fill;
 	int eof;
 
@@ -116,8 +116,7 @@ fill(struct vc_reader *r)
 }
 
 static void
-reject(struct vc_reader *r, const char *file, unsigned long line,
-       const char *why)
+reject(struct vc_reader *r, const char *file, unsigned long line, const char *why)
 {
 	vc_msg_at(file, line, "%s", why);
 	r->rejected++;
@@ -208,16 +207,14 @@ vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 			continue;
 		}
 		if (line == NULL) {
-			snprintf(msg, sizeof msg, "record longer than %zu bytes",
-			         r->max_record);
+			snprintf(msg, sizeof msg, "record longer than %zu bytes", r->max_record);
 			reject(r, r->name, r->line, msg);
 			continue;
 		}
 		if (is_blank(line, len))
 			continue;
 		if (vc_json_check(line, len, &rec->root, &why, &off) < 0) {
-			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s",
-			         off + 1, why);
+			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", off + 1, why);
 			reject(r, r->name, r->line, msg);
 			continue;
 		}
@@ -235,8 +232,7 @@ vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 }
 
 void
-vc_reader_reject(struct vc_reader *r, const struct vc_record *rec,
-                 const char *fmt, ...)
+vc_reader_reject(struct vc_reader *r, const struct vc_record *rec, const char *fmt, ...)
 {
 	char why[512];
 	va_list ap;

@@ -41,16 +41,17 @@ print_help(const struct vc_tool *tool)
 	       tool->summary);
 	for (o = tool->opts; o->name; o++) {
 		if (o->val > 0 && o->val < 256)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", o->val,
-			         o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->val, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
 		else
-			snprintf(left, sizeof left, "    --%s%s%s", o->name,
-			         o->arg ? " " : "", o->arg ? o->arg : "");
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
 		printf("  %-26s %s\n", left, o->help);
 	}
 	printf("\nExit status: 0 ok, 1 records rejected or a check failed, "
 	       "2 usage or I/O error,\n3 a jq program did not compile. "
-	       "See %s(1).\n", program_invocation_short_name);
+	       "See %s(1).\n",
+	       program_invocation_short_name);
 }
 
 void
@@ -65,14 +66,14 @@ vc_opt_usage(const struct vc_tool *tool, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "usage: %s %s\nTry '%s --help' for more.\n",
-	        program_invocation_short_name, tool->synopsis, program_invocation_short_name);
+	fprintf(stderr, "usage: %s %s\nTry '%s --help' for more.\n", program_invocation_short_name,
+		tool->synopsis, program_invocation_short_name);
 	exit(VC_EXIT_USAGE);
 }
 
 int
 vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
-             void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
+	     void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
 {
 	size_t n = count_opts(tool->opts), i;
 	struct option *longopts = calloc(n + 1, sizeof *longopts);
@@ -100,15 +101,12 @@ vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 		switch (c) {
 		case 'h':
 			print_help(tool);
-			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK
-			                                            : VC_EXIT_USAGE);
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
 		case 'V':
 			printf("%s (vcobs) %s\n", program_invocation_short_name, VC_VERSION);
-			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK
-			                                            : VC_EXIT_USAGE);
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
 		case ':':
-			vc_opt_usage(tool, "option '%s' needs an argument",
-			             argv[optind - 1]);
+			vc_opt_usage(tool, "option '%s' needs an argument", argv[optind - 1]);
 		case '?':
 			if (optopt > 0 && optopt < 256)
 				vc_opt_usage(tool, "unknown option '-%c'", optopt);
@@ -127,8 +125,7 @@ vc_opt_common(int val, const char *arg, struct vc_common *c)
 {
 	switch (val) {
 	case VC_OPT_MAX_RECORD:
-		c->max_record = vc_opt_size("--max-record", arg, 2,
-		                            (size_t)1 << 30);
+		c->max_record = vc_opt_size("--max-record", arg, 2, (size_t)1 << 30);
 		return 1;
 	case VC_OPT_NOW:
 		vc_time_set_now(vc_opt_time("--now", arg));
@@ -149,7 +146,7 @@ static _Noreturn void
 bad_value(const char *option, const char *arg, const char *why)
 {
 	fprintf(stderr, "%s: %s: invalid value '%s': %s\nTry '%s --help' for more.\n",
-	        program_invocation_short_name, option, arg, why, program_invocation_short_name);
+		program_invocation_short_name, option, arg, why, program_invocation_short_name);
 	exit(VC_EXIT_USAGE);
 }
 
@@ -205,9 +202,21 @@ vc_opt_size(const char *option, const char *arg, size_t min, size_t max)
 	if (end == arg || errno == ERANGE)
 		bad_value(option, arg, "not a size");
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	}
 	if (*end != '\0')
 		bad_value(option, arg, "not a size (use a number with K, M or G)");

@@ -43,7 +43,7 @@ digits(const char *s, size_t n, long *v)
 static int
 days_in_month(long y, long m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
@@ -62,11 +62,9 @@ parse_rfc3339(const char *s, size_t n, double *ts)
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return -1;
 	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
-	    digits(s + 17, 2, &sec))
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-	    mi > 59 || sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (s[i] == '.') {
 		double scale = 0.1;
@@ -79,15 +77,15 @@ parse_rfc3339(const char *s, size_t n, double *ts)
 	if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
 		offset = 0;
 	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&
-	           !digits(s + i + 1, 2, &oh) && !digits(s + i + 4, 2, &om) &&
-	           oh < 24 && om < 60) {
+		   !digits(s + i + 1, 2, &oh) && !digits(s + i + 4, 2, &om) && oh < 24 && om < 60) {
 		offset = (oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
 	} else {
 		return -1;
 	}
 	/* A leap second is folded onto the next second, as POSIX time does. */
-	*ts = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	               h * 3600 + mi * 60 + sec - offset) + frac;
+	*ts = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+		       sec - offset) +
+	      frac;
 	return 0;
 }
 

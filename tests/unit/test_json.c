@@ -24,10 +24,14 @@ to_jv(struct vc_json_span v)
 	jv out;
 
 	switch (v.type) {
-	case VC_JSON_NULL: return jv_null();
-	case VC_JSON_TRUE: return jv_true();
-	case VC_JSON_FALSE: return jv_false();
-	case VC_JSON_NUMBER: return jv_number(vc_json_number(v));
+	case VC_JSON_NULL:
+		return jv_null();
+	case VC_JSON_TRUE:
+		return jv_true();
+	case VC_JSON_FALSE:
+		return jv_false();
+	case VC_JSON_NUMBER:
+		return jv_number(vc_json_number(v));
 	case VC_JSON_STRING:
 		vc_json_string(v, &s);
 		out = jv_string_sized(s.p, (int)s.len);
@@ -44,8 +48,7 @@ to_jv(struct vc_json_span v)
 		vc_json_iter_init(v, &it);
 		while (vc_json_object_next(&it, &k, &e)) {
 			vc_json_string(k, &s);
-			out = jv_object_set(out, jv_string_sized(s.p, (int)s.len),
-			                    to_jv(e));
+			out = jv_object_set(out, jv_string_sized(s.p, (int)s.len), to_jv(e));
 		}
 		vc_buf_free(&s);
 		return out;
@@ -59,9 +62,14 @@ static int
 is_documented_leniency(const char *why)
 {
 	static const char *const ok[] = {
-		"invalid number", "invalid literal", "unexpected character",
-		"invalid UTF-8", "control character in string", "NUL byte in string",
-		"unpaired surrogate in \\u escape", "nesting deeper than 256",
+		"invalid number",
+		"invalid literal",
+		"unexpected character",
+		"invalid UTF-8",
+		"control character in string",
+		"NUL byte in string",
+		"unpaired surrogate in \\u escape",
+		"nesting deeper than 256",
 	};
 	size_t i;
 
@@ -106,22 +114,92 @@ differ(const char *s, size_t n, const char *label)
 }
 
 static const char *const corpus[] = {
-	"{}", "[]", "{\"a\":1}", "{\"a\":[1,2,{\"b\":null}],\"c\":\"x\"}",
+	"{}",
+	"[]",
+	"{\"a\":1}",
+	"{\"a\":[1,2,{\"b\":null}],\"c\":\"x\"}",
 	"  {\"ts\": 1764150000, \"metric\": \"m\", \"value\": 0.93, \"tags\": {\"s\": \"s-42\"}}  ",
-	"0", "-0", "1.5e10", "1E-3", "-12.25e+2", "1e400", "-1e400", "123456789012345678901234567890",
-	"0.1", "5e-324", "1.7976931348623157e308",
-	"\"\\u00e9\\ud83d\\ude00\\n\\t\\\\\\/\\\"\"", "\"caf\xc3\xa9\"", "\"\xf0\x9f\x98\x80\"",
-	"true", "false", "null", "[true,false,null]", "{\"a\":{\"a\":{\"a\":{}}}}",
+	"0",
+	"-0",
+	"1.5e10",
+	"1E-3",
+	"-12.25e+2",
+	"1e400",
+	"-1e400",
+	"123456789012345678901234567890",
+	"0.1",
+	"5e-324",
+	"1.7976931348623157e308",
+	"\"\\u00e9\\ud83d\\ude00\\n\\t\\\\\\/\\\"\"",
+	"\"caf\xc3\xa9\"",
+	"\"\xf0\x9f\x98\x80\"",
+	"true",
+	"false",
+	"null",
+	"[true,false,null]",
+	"{\"a\":{\"a\":{\"a\":{}}}}",
 	"{\"k\":1,\"k\":2}",
 	/* invalid */
-	"", " ", "{", "}", "[", "]", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{a:1}", "{'a':1}",
-	"[1,]", "[,1]", "{\"a\":1,}", "[1 2]", "{}{}", "{} x", "tru", "nul", "falsey",
-	"01", ".5", "+1", "1.", "1e", "1e+", "-", "--1", "0x10", "NaN", "nan", "Infinity",
-	"-Infinity", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
-	"\"\\ud800\\u0041\"", "\"a\tb\"", "\"\x01\"", "\"\xff\"", "\"\xc0\x80\"",
-	"\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xe2\x82\"", "[1]]", "{\"a\":1}}",
-	"\"\\u0000\"", "[\"a\",]", "{\"a\":[}", "{\"a\":1 \"b\":2}", "\v1", "\f{}", "1 2",
-	"[1,2,3", "{\"a\":\"b\"", "[[[]]", "truefalse", "[1e5,2E-5,3.0]",
+	"",
+	" ",
+	"{",
+	"}",
+	"[",
+	"]",
+	"{\"a\"}",
+	"{\"a\":}",
+	"{\"a\" 1}",
+	"{a:1}",
+	"{'a':1}",
+	"[1,]",
+	"[,1]",
+	"{\"a\":1,}",
+	"[1 2]",
+	"{}{}",
+	"{} x",
+	"tru",
+	"nul",
+	"falsey",
+	"01",
+	".5",
+	"+1",
+	"1.",
+	"1e",
+	"1e+",
+	"-",
+	"--1",
+	"0x10",
+	"NaN",
+	"nan",
+	"Infinity",
+	"-Infinity",
+	"\"abc",
+	"\"\\x\"",
+	"\"\\u12\"",
+	"\"\\ud800\"",
+	"\"\\udc00\"",
+	"\"\\ud800\\u0041\"",
+	"\"a\tb\"",
+	"\"\x01\"",
+	"\"\xff\"",
+	"\"\xc0\x80\"",
+	"\"\xed\xa0\x80\"",
+	"\"\xf4\x90\x80\x80\"",
+	"\"\xe2\x82\"",
+	"[1]]",
+	"{\"a\":1}}",
+	"\"\\u0000\"",
+	"[\"a\",]",
+	"{\"a\":[}",
+	"{\"a\":1 \"b\":2}",
+	"\v1",
+	"\f{}",
+	"1 2",
+	"[1,2,3",
+	"{\"a\":\"b\"",
+	"[[[]]",
+	"truefalse",
+	"[1e5,2E-5,3.0]",
 };
 
 static void
@@ -145,7 +223,7 @@ test_nul_inside(void)
 	size_t off;
 
 	tap_ok(vc_json_check(line, sizeof line - 1, &root, &why, &off) < 0 &&
-	               strcmp(why, "NUL byte in string") == 0,
+		       strcmp(why, "NUL byte in string") == 0,
 	       "a raw NUL in a string is refused");
 	differ(line, sizeof line - 1, "nul");
 	differ("{\"a\":1}\0", 8, "nul-after");
@@ -194,7 +272,8 @@ next_rand(void)
 static void
 test_mutations(void)
 {
-	static const char alphabet[] = "{}[]\",:\\/-+.eE0123456789tfnulrsaU \t\r\n\x01\x7f\x80\xc3\xa9\xed\xf4";
+	static const char alphabet[] =
+		"{}[]\",:\\/-+.eE0123456789tfnulrsaU \t\r\n\x01\x7f\x80\xc3\xa9\xed\xf4";
 	char line[256];
 	int round, before = disagreements;
 	size_t i;
@@ -252,8 +331,7 @@ test_walkers(void)
 	const char *why;
 	size_t off;
 
-	tap_ok(vc_json_check(line, sizeof line - 1, &root, &why, &off) == 0,
-	       "walker line checks");
+	tap_ok(vc_json_check(line, sizeof line - 1, &root, &why, &off) == 0, "walker line checks");
 	tap_ok(vc_json_member(root, "a", &v) && v.type == VC_JSON_OBJECT, "member a");
 	tap_ok(vc_json_member(v, "b", &v) && v.type == VC_JSON_ARRAY, "member a.b");
 	tap_ok(vc_json_index(v, 1, &w) && vc_json_number(w) == 20, "index 1");
@@ -278,7 +356,6 @@ main(void)
 	test_depth();
 	test_mutations();
 	test_walkers();
-	tap_ok(checked > 60000, "compared %d inputs, %d disagreements", checked,
-	       disagreements);
+	tap_ok(checked > 60000, "compared %d inputs, %d disagreements", checked, disagreements);
 	return tap_done();
 }

@@ -43,7 +43,7 @@ struct result {
 static void
 read_all(const char *path, int strict, size_t max_record, struct result *res)
 {
-	char *files[1] = { (char *)path };
+	char *files[1] = {(char *)path};
 	struct vc_reader *r;
 	struct vc_record rec;
 	int saved = dup(2), fd;
@@ -76,21 +76,19 @@ read_all(const char *path, int strict, size_t max_record, struct result *res)
 static void
 test_mixed(void)
 {
-	static const char data[] =
-		"{\"a\":1}\n"
-		"not json\n"
-		"{\"b\":2}\n"
-		"\n"
-		"[1,2]\n"
-		"{\"c\":\"\xff\"}\n"
-		"{\"d\":4}";
+	static const char data[] = "{\"a\":1}\n"
+				   "not json\n"
+				   "{\"b\":2}\n"
+				   "\n"
+				   "[1,2]\n"
+				   "{\"c\":\"\xff\"}\n"
+				   "{\"d\":4}";
 	struct result res;
 	char *path = write_file("mixed.jsonl", data, sizeof data - 1);
 	char want[600];
 
 	read_all(path, 0, VC_MAX_RECORD_DEFAULT, &res);
-	tap_ok(res.records == 3 && res.lines[0] == 1 && res.lines[1] == 3 &&
-	               res.lines[2] == 7,
+	tap_ok(res.records == 3 && res.lines[0] == 1 && res.lines[1] == 3 && res.lines[2] == 7,
 	       "every good line comes out, with its line number (got %d)", res.records);
 	tap_ok(res.rejected == 3 && res.status == VC_EXIT_REJECTED,
 	       "three bad lines rejected, status 1");
@@ -114,8 +112,8 @@ test_empty_and_no_newline(void)
 	read_all(write_file("empty.jsonl", "", 0), 0, VC_MAX_RECORD_DEFAULT, &res);
 	tap_ok(res.records == 0 && res.status == VC_EXIT_OK && res.errors[0] == '\0',
 	       "an empty file is no records and no error");
-	read_all(write_file("last.jsonl", "{\"a\":1}\n{\"b\":2}", 15), 0,
-	         VC_MAX_RECORD_DEFAULT, &res);
+	read_all(write_file("last.jsonl", "{\"a\":1}\n{\"b\":2}", 15), 0, VC_MAX_RECORD_DEFAULT,
+		 &res);
 	tap_ok(res.records == 2 && res.lines[1] == 2, "a last line without newline is a record");
 	read_all(write_file("crlf.jsonl", "{\"a\":1}\r\n", 9), 0, VC_MAX_RECORD_DEFAULT, &res);
 	tap_ok(res.records == 1 && res.status == VC_EXIT_OK, "CRLF line endings are read");
@@ -127,8 +125,7 @@ test_nul(void)
 	static const char data[] = "{\"a\":\"x\0y\"}\n{\"b\":1}\n\0\n";
 	struct result res;
 
-	read_all(write_file("nul.jsonl", data, sizeof data - 1), 0,
-	         VC_MAX_RECORD_DEFAULT, &res);
+	read_all(write_file("nul.jsonl", data, sizeof data - 1), 0, VC_MAX_RECORD_DEFAULT, &res);
 	tap_ok(res.records == 1 && res.lines[0] == 2 && res.rejected == 2,
 	       "lines with NUL bytes are rejected, the rest flow");
 	tap_ok(strstr(res.errors, "NUL byte in string") != NULL, "the NUL is named");
@@ -146,11 +143,9 @@ test_random(void)
 		x = x * 1103515245 + 12345;
 		data[i] = (unsigned char)(x >> 16);
 	}
-	read_all(write_file("random.bin", data, sizeof data), 0,
-	         VC_MAX_RECORD_DEFAULT, &res);
+	read_all(write_file("random.bin", data, sizeof data), 0, VC_MAX_RECORD_DEFAULT, &res);
 	tap_ok(res.records == 0 && res.rejected > 1000 && res.status == VC_EXIT_REJECTED,
-	       "1 MiB of random bytes: every line rejected (%lu), nothing passes",
-	       res.rejected);
+	       "1 MiB of random bytes: every line rejected (%lu), nothing passes", res.rejected);
 }
 
 static void
@@ -172,7 +167,7 @@ test_long_lines(void)
 
 	read_all(path, 0, 4096, &res);
 	tap_ok(res.records == 1 && res.lines[0] == 2 && res.rejected == 1 &&
-	               strstr(res.errors, ":1: record longer than 4096 bytes") != NULL,
+		       strstr(res.errors, ":1: record longer than 4096 bytes") != NULL,
 	       "a line over --max-record is refused and the next one flows");
 
 	/* Peak memory, measured in a child that does nothing else. */
@@ -205,7 +200,7 @@ test_long_lines(void)
 	}
 #if defined(__SANITIZE_ADDRESS__)
 	tap_skip("AddressSanitizer's shadow memory makes RSS meaningless",
-	         "peak memory on a 50 MiB line stays under 8 MiB");
+		 "peak memory on a 50 MiB line stays under 8 MiB");
 #else
 	tap_ok(maxrss_kb > 0 && maxrss_kb < 8 * 1024,
 	       "peak memory on a 50 MiB line stays under 8 MiB (%ld KiB)", maxrss_kb);

@@ -16,7 +16,8 @@ test_buf_json(void)
 	struct vc_buf b = VC_BUF_INIT;
 
 	vc_buf_add_json_string(&b, "a\"b\\c\n\x01\x7f\xc3\xa9", 10);
-	tap_is_str(b.p, "\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9\"", "strings are escaped as jq does");
+	tap_is_str(b.p, "\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9\"",
+		   "strings are escaped as jq does");
 	vc_buf_reset(&b);
 	vc_buf_add_json_number(&b, 0.93);
 	vc_buf_addc(&b, ' ');
@@ -28,7 +29,7 @@ test_buf_json(void)
 	vc_buf_addc(&b, ' ');
 	vc_buf_add_json_number(&b, NAN);
 	tap_is_str(b.p, "0.93 1764150000 0.30000000000000004 -2.5e-07 null",
-	           "numbers are the shortest that read back");
+		   "numbers are the shortest that read back");
 	vc_buf_free(&b);
 }
 
@@ -49,12 +50,14 @@ test_time(void)
 	const char *why;
 	size_t off;
 	double ts;
-	static const char line[] = "{\"a\":\"2025-11-26T10:40:00.5+01:00\",\"b\":1764150000.25,\"c\":true}";
+	static const char line[] =
+		"{\"a\":\"2025-11-26T10:40:00.5+01:00\",\"b\":1764150000.25,\"c\":true}";
 
 	tap_is_num(parse_time("1970-01-01T00:00:00Z"), 0, "epoch");
 	tap_is_num(parse_time("2025-11-26T09:40:00Z"), 1764150000, "RFC 3339 UTC");
 	tap_is_num(parse_time("2025-11-26T10:40:00+01:00"), 1764150000, "RFC 3339 offset");
-	tap_is_num(parse_time("2025-11-26t09:40:00.250z"), 1764150000.25, "lower case and fraction");
+	tap_is_num(parse_time("2025-11-26t09:40:00.250z"), 1764150000.25,
+		   "lower case and fraction");
 	tap_is_num(parse_time("2024-02-29T00:00:00Z"), 1709164800, "leap day");
 	tap_is_num(parse_time("2023-02-29T00:00:00Z"), -1, "no Feb 29 in 2023");
 	tap_is_num(parse_time("2025-11-26T09:40:00"), -1, "a time without zone is refused");
@@ -110,8 +113,8 @@ eval(const char *program, const char *json)
 static void
 test_field(void)
 {
-	static const char msg[] =
-		"{\"message\":{\"content\":\"hi\"},\"messages\":[{\"content\":\"a\"},{\"content\":\"b\"}],\"n\":null,\"s\":\"str\",\"k y\":3}";
+	static const char msg[] = "{\"message\":{\"content\":\"hi\"},\"messages\":[{\"content\":"
+				  "\"a\"},{\"content\":\"b\"}],\"n\":null,\"s\":\"str\",\"k y\":3}";
 	struct vc_field *f;
 
 	f = vc_field_new("--text", ".message.content");
@@ -129,8 +132,7 @@ test_field(void)
 	tap_is_str(eval(".n", msg), "(absent)", "null is absent");
 	tap_is_str(eval(".s.x", msg), "(error)", "indexing a string is an error, as in jq");
 	tap_is_str(eval(".", "{\"a\":1}"), "{\"a\":1}", "identity");
-	tap_is_str(eval(".messages | map(.content) | join(\"+\")", msg), "\"a+b\"",
-	           "a jq program");
+	tap_is_str(eval(".messages | map(.content) | join(\"+\")", msg), "\"a+b\"", "a jq program");
 	tap_is_str(eval(".s | tonumber", msg), "(error)", "a jq runtime error");
 	tap_is_str(eval("empty", msg), "(absent)", "a program that yields nothing");
 }
