@@ -71,40 +71,60 @@ vc_opt_usage(const struct vc_tool *tool, const char *fmt, ...)
 	exit(VC_EXIT_USAGE);
 }
 
-int
-vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
-	     void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
-{
-	size_t n = count_opts(tool->opts), i;
-	struct option *longopts = calloc(n + 1, sizeof *longopts);
-	struct vc_buf shortopts = VC_BUF_INIT;
-	int c;
+/* Static, not heap: -h, -V and usage errors exit from inside the loop, and
+ * static tables leave nothing for LeakSanitizer to report. */
+#define MAX_OPTS 64
+static struct option longopts[MAX_OPTS + 1];
+static char shortopts[2 + 3 * MAX_OPTS];
 
-	if (longopts == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
+static void
+build_tables(const struct vc_tool *tool)
+{
+	size_t n = count_opts(tool->opts), i, k = 0;
+
+	if (n > MAX_OPTS)
+		errx(VC_EXIT_USAGE, "too many options in the table");
 	/* ':' first: a missing argument comes back as ':', not '?'. */
-	vc_buf_adds(&shortopts, ":");
+	shortopts[k++] = ':';
 	for (i = 0; i < n; i++) {
 		const struct vc_opt *o = &tool->opts[i];
 
 		longopts[i].name = o->name;
 		longopts[i].has_arg = o->has_arg;
+		longopts[i].flag = NULL;
 		longopts[i].val = o->val;
 		if (o->val > 0 && o->val < 256) {
-			vc_buf_addc(&shortopts, (char)o->val);
+			shortopts[k++] = (char)o->val;
 			if (o->has_arg == required_argument)
-				vc_buf_addc(&shortopts, ':');
+				shortopts[k++] = ':';
 		}
 	}
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	shortopts[k] = '\0';
+}
+
+static _Noreturn void
+exit_after_stdout(void)
+{
+	exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
+}
+
+int
+vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
+	     void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
+{
+	int c;
+
+	build_tables(tool);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts.p, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help(tool);
-			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
+			exit_after_stdout();
 		case 'V':
 			printf("%s (vcobs) %s\n", program_invocation_short_name, VC_VERSION);
-			exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
+			exit_after_stdout();
 		case ':':
 			vc_opt_usage(tool, "option '%s' needs an argument", argv[optind - 1]);
 		case '?':
@@ -115,8 +135,6 @@ vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 			on_opt(c, optarg, ctx);
 		}
 	}
-	free(longopts);
-	vc_buf_free(&shortopts);
 	return optind;
 }
 
