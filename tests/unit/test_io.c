@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "field.h"
 #include "json.h"
 #include "jsonl.h"
 #include "msg.h"
@@ -243,6 +244,46 @@ test_parse(void)
 }
 
 static void
+write_unbuffered_then_die(const void *arg)
+{
+	(void)arg;
+	vc_out_init(1);
+	vc_out_write("{\"a\":1}", 7);
+	vc_out_end_record();
+	/* No exit, no flush: only what -u wrote at once survives. */
+	raise(SIGKILL);
+}
+
+static void
+test_unbuffered(void)
+{
+	struct run r;
+
+	in_child(write_unbuffered_then_die, NULL, NULL, &r);
+	tap_ok(r.status == 128 + SIGKILL && strcmp(r.out, "{\"a\":1}\n") == 0,
+	       "with -u each line is written as it ends");
+}
+
+static void
+compile_field(const void *arg)
+{
+	vc_field_free(vc_field_new("--text", arg));
+}
+
+static void
+test_bad_program(void)
+{
+	struct run r;
+
+	in_child(compile_field, ".messages[", NULL, &r);
+	tap_ok(r.status == VC_EXIT_JQ &&
+		       strstr(r.err, "--text: jq program '.messages[' does not compile"),
+	       "a jq program that does not compile exits 3 naming the option");
+	in_child(compile_field, ".messages | last", NULL, &r);
+	tap_ok(r.status == 0 && r.err[0] == '\0', "a jq program that compiles is quiet");
+}
+
+static void
 test_data_path(void)
 {
 	char *p;
@@ -267,6 +308,8 @@ main(void)
 	test_write_errors();
 	test_numbers();
 	test_parse();
+	test_unbuffered();
+	test_bad_program();
 	test_data_path();
 	unlink(out_path);
 	unlink(err_path);
