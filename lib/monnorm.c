@@ -13,16 +13,26 @@
 
 /* Fields the API owns: never sent, never compared. */
 static const char *const read_only[] = {
-	"created", "created_at", "creator", "deleted", "id", "matching_downtimes",
-	"modified", "multi", "org_id", "overall_state", "overall_state_modified",
-	"state", NULL,
+	"created",
+	"created_at",
+	"creator",
+	"deleted",
+	"id",
+	"matching_downtimes",
+	"modified",
+	"multi",
+	"org_id",
+	"overall_state",
+	"overall_state_modified",
+	"state",
+	NULL,
 };
 
 /* Top-level fields vcobs compares even when only the remote has them: a
  * user may set them in the UI and the file must win. */
 static const char *const settable[] = {
-	"draft_status", "message", "name", "options", "priority", "query",
-	"restricted_roles", "tags", "type", NULL,
+	"draft_status", "message",          "name", "options", "priority",
+	"query",        "restricted_roles", "tags", "type",    NULL,
 };
 
 /* Options compared even when only the remote has them, and the documented
@@ -32,33 +42,34 @@ static const struct option_default {
 	const char *key;
 	const char *json;
 } option_defaults[] = {
-	{ "aggregation", NULL },
-	{ "enable_logs_sample", "false" },
-	{ "enable_samples", "false" },
-	{ "escalation_message", "\"\"" },
-	{ "evaluation_delay", NULL },
-	{ "groupby_simple_monitor", "false" },
-	{ "include_tags", "true" },
-	{ "locked", "false" },
-	{ "new_group_delay", NULL },
-	{ "new_host_delay", "300" },
-	{ "notification_preset_name", "\"show_all\"" },
-	{ "notify_audit", "false" },
-	{ "notify_by", NULL },
-	{ "notify_no_data", "false" },
-	{ "on_missing_data", "\"default\"" },
-	{ "renotify_interval", "0" },
-	{ "renotify_occurrences", NULL },
-	{ "require_full_window", "false" },
-	{ "scheduling_options", NULL },
-	{ "threshold_windows", NULL },
-	{ "thresholds", NULL },
-	{ "timeout_h", "0" },
-	{ "variables", NULL },
-	{ NULL, NULL },
+	{"aggregation", NULL},
+	{"enable_logs_sample", "false"},
+	{"enable_samples", "false"},
+	{"escalation_message", "\"\""},
+	{"evaluation_delay", NULL},
+	{"groupby_simple_monitor", "false"},
+	{"include_tags", "true"},
+	{"locked", "false"},
+	{"new_group_delay", NULL},
+	{"new_host_delay", "300"},
+	{"notification_preset_name", "\"show_all\""},
+	{"notify_audit", "false"},
+	{"notify_by", NULL},
+	{"notify_no_data", "false"},
+	{"on_missing_data", "\"default\""},
+	{"renotify_interval", "0"},
+	{"renotify_occurrences", NULL},
+	{"require_full_window", "false"},
+	{"scheduling_options", NULL},
+	{"threshold_windows", NULL},
+	{"thresholds", NULL},
+	{"timeout_h", "0"},
+	{"variables", NULL},
+	{NULL, NULL},
 };
 
-static int in_list(const char *const *list, const char *s)
+static int
+in_list(const char *const *list, const char *s)
 {
 	for (; *list; list++)
 		if (strcmp(*list, s) == 0)
@@ -66,7 +77,8 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static const struct option_default *find_option(const char *key)
+static const struct option_default *
+find_option(const char *key)
 {
 	const struct option_default *o;
 
@@ -77,7 +89,8 @@ static const struct option_default *find_option(const char *key)
 }
 
 /* Whether v (borrowed) counts as absent: null, {} or []. */
-static int is_empty(jv v)
+static int
+is_empty(jv v)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NULL:
@@ -92,13 +105,15 @@ static int is_empty(jv v)
 }
 
 /* Drops absent values at every depth.  Consumes v. */
-static jv drop_empty(jv v)
+static jv
+drop_empty(jv v)
 {
 	jv out;
 
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
 		out = jv_object();
-		jv_object_foreach(v, key, val) {
+		jv_object_foreach(v, key, val)
+		{
 			val = drop_empty(val);
 			if (is_empty(val)) {
 				jv_free(key);
@@ -112,7 +127,8 @@ static jv drop_empty(jv v)
 	}
 	if (jv_get_kind(v) == JV_KIND_ARRAY) {
 		out = jv_array();
-		jv_array_foreach(v, i, val) {
+		jv_array_foreach(v, i, val)
+		{
 			(void)i;
 			out = jv_array_append(out, drop_empty(val));
 		}
@@ -124,7 +140,8 @@ static jv drop_empty(jv v)
 
 /* s without surrounding white space.  Consumes s when it is a string;
  * anything else comes back unchanged. */
-static jv trim(jv s)
+static jv
+trim(jv s)
 {
 	const char *p, *e;
 	jv out;
@@ -144,7 +161,8 @@ static jv trim(jv s)
 
 /* An array sorted with duplicates removed; anything else unchanged.
  * Consumes a. */
-static jv sorted_set(jv a)
+static jv
+sorted_set(jv a)
 {
 	jv out, prev;
 
@@ -154,7 +172,8 @@ static jv sorted_set(jv a)
 	a = jv_sort(jv_copy(a), a);
 	out = jv_array();
 	prev = jv_invalid();
-	jv_array_foreach(a, i, v) {
+	jv_array_foreach(a, i, v)
+	{
 		(void)i;
 		if (jv_is_valid(prev) && jv_equal(jv_copy(prev), jv_copy(v))) {
 			jv_free(v);
@@ -170,16 +189,17 @@ static jv sorted_set(jv a)
 }
 
 /* The options object with defaults removed.  Consumes opts. */
-static jv canon_options(jv opts)
+static jv
+canon_options(jv opts)
 {
 	jv out;
 
 	if (jv_get_kind(opts) != JV_KIND_OBJECT)
 		return opts;
 	out = jv_object();
-	jv_object_foreach(opts, key, val) {
-		const struct option_default *o =
-			find_option(jv_string_value(key));
+	jv_object_foreach(opts, key, val)
+	{
+		const struct option_default *o = find_option(jv_string_value(key));
 
 		if (o && o->json) {
 			jv def = jv_parse(o->json);
@@ -198,7 +218,8 @@ static jv canon_options(jv opts)
 	return out;
 }
 
-jv vc_monnorm_canon(jv m)
+jv
+vc_monnorm_canon(jv m)
 {
 	const char *const *k;
 	jv v;
@@ -209,19 +230,17 @@ jv vc_monnorm_canon(jv m)
 		m = jv_object_delete(m, jv_string(*k));
 	m = drop_empty(m);
 	v = jv_object_get(jv_copy(m), jv_string("type"));
-	if (jv_get_kind(v) == JV_KIND_STRING &&
-	    strcmp(jv_string_value(v), "metric alert") == 0)
-		m = jv_object_set(m, jv_string("type"),
-		                  jv_string("query alert"));
+	if (jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), "metric alert") == 0)
+		m = jv_object_set(m, jv_string("type"), jv_string("query alert"));
 	jv_free(v);
-	static const char *const trimmed[] = { "message", "name", "query" };
+	static const char *const trimmed[] = {"message", "name", "query"};
 	for (size_t i = 0; i < sizeof trimmed / sizeof *trimmed; i++) {
 		if (!jv_object_has(jv_copy(m), jv_string(trimmed[i])))
 			continue;
 		v = trim(jv_object_get(jv_copy(m), jv_string(trimmed[i])));
 		m = jv_object_set(m, jv_string(trimmed[i]), v);
 	}
-	static const char *const sets[] = { "restricted_roles", "tags" };
+	static const char *const sets[] = {"restricted_roles", "tags"};
 	for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
 		if (!jv_object_has(jv_copy(m), jv_string(sets[i])))
 			continue;
@@ -229,20 +248,17 @@ jv vc_monnorm_canon(jv m)
 		m = jv_object_set(m, jv_string(sets[i]), v);
 	}
 	v = jv_object_get(jv_copy(m), jv_string("draft_status"));
-	if (jv_get_kind(v) == JV_KIND_STRING &&
-	    strcmp(jv_string_value(v), "published") == 0)
+	if (jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), "published") == 0)
 		m = jv_object_delete(m, jv_string("draft_status"));
 	jv_free(v);
 	if (jv_object_has(jv_copy(m), jv_string("options"))) {
-		v = canon_options(jv_object_get(jv_copy(m),
-		                                jv_string("options")));
+		v = canon_options(jv_object_get(jv_copy(m), jv_string("options")));
 		m = jv_object_set(m, jv_string("options"), v);
 	}
 	/* Removing defaults may have left {} or "" trimmed to nothing. */
 	m = drop_empty(m);
 	v = jv_object_get(jv_copy(m), jv_string("message"));
-	if (jv_get_kind(v) == JV_KIND_STRING &&
-	    jv_string_length_bytes(jv_copy(v)) == 0)
+	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) == 0)
 		m = jv_object_delete(m, jv_string("message"));
 	jv_free(v);
 	return m;
@@ -250,15 +266,16 @@ jv vc_monnorm_canon(jv m)
 
 /* Remote keys only compared when the desired side has them are dropped
  * from remote.  Consumes remote, borrows desired; both canonical. */
-static jv project(jv remote, jv desired)
+static jv
+project(jv remote, jv desired)
 {
 	jv out, dopts, ropts, o;
 
-	if (jv_get_kind(remote) != JV_KIND_OBJECT ||
-	    jv_get_kind(desired) != JV_KIND_OBJECT)
+	if (jv_get_kind(remote) != JV_KIND_OBJECT || jv_get_kind(desired) != JV_KIND_OBJECT)
 		return remote;
 	out = jv_object();
-	jv_object_foreach(remote, key, val) {
+	jv_object_foreach(remote, key, val)
+	{
 		if (!in_list(settable, jv_string_value(key)) &&
 		    !jv_object_has(jv_copy(desired), jv_copy(key))) {
 			jv_free(key);
@@ -275,7 +292,8 @@ static jv project(jv remote, jv desired)
 	}
 	dopts = jv_object_get(jv_copy(desired), jv_string("options"));
 	o = jv_object();
-	jv_object_foreach(ropts, key, val) {
+	jv_object_foreach(ropts, key, val)
+	{
 		if (!find_option(jv_string_value(key)) &&
 		    !(jv_get_kind(dopts) == JV_KIND_OBJECT &&
 		      jv_object_has(jv_copy(dopts), jv_copy(key)))) {
@@ -295,7 +313,8 @@ static jv project(jv remote, jv desired)
 }
 
 /* Whether key can follow a dot in a jq path unquoted. */
-static int plain_key(const char *s)
+static int
+plain_key(const char *s)
 {
 	if (!(isalpha((unsigned char)*s) || *s == '_'))
 		return 0;
@@ -307,7 +326,8 @@ static int plain_key(const char *s)
 
 /* Appends the changes from r to d under path to *changes.  Consumes d
  * and r, borrows path. */
-static void diff_at(jv d, jv r, const char *path, jv *changes)
+static void
+diff_at(jv d, jv r, const char *path, jv *changes)
 {
 	int dobj = jv_get_kind(d) == JV_KIND_OBJECT;
 	int robj = jv_get_kind(r) == JV_KIND_OBJECT;
@@ -329,7 +349,8 @@ static void diff_at(jv d, jv r, const char *path, jv *changes)
 		jv rkeys = jv_keys(jv_copy(r));
 		struct vc_buf sub = VC_BUF_INIT;
 
-		jv_array_foreach(rkeys, i, k) {
+		jv_array_foreach(rkeys, i, k)
+		{
 			(void)i;
 			if (!jv_object_has(jv_copy(d), jv_copy(k)))
 				keys = jv_array_append(keys, k);
@@ -338,7 +359,8 @@ static void diff_at(jv d, jv r, const char *path, jv *changes)
 		}
 		jv_free(rkeys);
 		keys = jv_sort(jv_copy(keys), keys);
-		jv_array_foreach(keys, i, k) {
+		jv_array_foreach(keys, i, k)
+		{
 			(void)i;
 			const char *ks = jv_string_value(k);
 
@@ -353,8 +375,7 @@ static void diff_at(jv d, jv r, const char *path, jv *changes)
 				vc_buf_addc(&sub, ']');
 			}
 			diff_at(jv_object_get(jv_copy(d), jv_copy(k)),
-			        jv_object_get(jv_copy(r), jv_copy(k)), sub.p,
-			        changes);
+				jv_object_get(jv_copy(r), jv_copy(k)), sub.p, changes);
 			jv_free(k);
 		}
 		vc_buf_free(&sub);
@@ -383,7 +404,8 @@ static void diff_at(jv d, jv r, const char *path, jv *changes)
 	*changes = jv_array_append(*changes, c);
 }
 
-jv vc_monnorm_diff(jv desired, jv remote)
+jv
+vc_monnorm_diff(jv desired, jv remote)
 {
 	jv changes = jv_array();
 
@@ -394,13 +416,15 @@ jv vc_monnorm_diff(jv desired, jv remote)
 }
 
 /* Whether tag (borrowed) is a string starting with prefix. */
-static int tag_has_prefix(jv tag, const char *prefix)
+static int
+tag_has_prefix(jv tag, const char *prefix)
 {
 	return jv_get_kind(tag) == JV_KIND_STRING &&
 	       strncmp(jv_string_value(tag), prefix, strlen(prefix)) == 0;
 }
 
-jv vc_monnorm_body(jv m, const char *vc_id)
+jv
+vc_monnorm_body(jv m, const char *vc_id)
 {
 	const char *const *k;
 	jv tags, out;
@@ -412,12 +436,12 @@ jv vc_monnorm_body(jv m, const char *vc_id)
 	tags = jv_object_get(jv_copy(m), jv_string("tags"));
 	out = jv_array();
 	if (jv_get_kind(tags) == JV_KIND_ARRAY) {
-		jv_array_foreach(tags, i, t) {
+		jv_array_foreach(tags, i, t)
+		{
 			(void)i;
 			if (tag_has_prefix(t, VC_MONNORM_ID_PREFIX) ||
 			    (jv_get_kind(t) == JV_KIND_STRING &&
-			     strcmp(jv_string_value(t),
-			            VC_MONNORM_MANAGED_TAG) == 0))
+			     strcmp(jv_string_value(t), VC_MONNORM_MANAGED_TAG) == 0))
 				jv_free(t);
 			else
 				out = jv_array_append(out, t);
@@ -425,12 +449,12 @@ jv vc_monnorm_body(jv m, const char *vc_id)
 	}
 	jv_free(tags);
 	out = jv_array_append(out, jv_string(VC_MONNORM_MANAGED_TAG));
-	out = jv_array_append(out, jv_string_fmt("%s%s", VC_MONNORM_ID_PREFIX,
-	                                         vc_id));
+	out = jv_array_append(out, jv_string_fmt("%s%s", VC_MONNORM_ID_PREFIX, vc_id));
 	return jv_object_set(m, jv_string("tags"), out);
 }
 
-jv vc_monnorm_export(jv remote)
+jv
+vc_monnorm_export(jv remote)
 {
 	long long id = vc_monnorm_remote_id(remote);
 	char *vc_id = vc_monnorm_vc_id(remote);
@@ -444,11 +468,11 @@ jv vc_monnorm_export(jv remote)
 	tags = jv_object_get(jv_copy(m), jv_string("tags"));
 	out = jv_array();
 	if (jv_get_kind(tags) == JV_KIND_ARRAY) {
-		jv_array_foreach(tags, i, t) {
+		jv_array_foreach(tags, i, t)
+		{
 			(void)i;
 			if (jv_get_kind(t) == JV_KIND_STRING &&
-			    strcmp(jv_string_value(t),
-			           VC_MONNORM_MANAGED_TAG) == 0)
+			    strcmp(jv_string_value(t), VC_MONNORM_MANAGED_TAG) == 0)
 				jv_free(t);
 			else
 				out = jv_array_append(out, t);
@@ -456,14 +480,13 @@ jv vc_monnorm_export(jv remote)
 	}
 	jv_free(tags);
 	if (!vc_id)
-		out = jv_array_append(out, jv_string_fmt("%sdd-%lld",
-		                                         VC_MONNORM_ID_PREFIX,
-		                                         id));
+		out = jv_array_append(out, jv_string_fmt("%sdd-%lld", VC_MONNORM_ID_PREFIX, id));
 	free(vc_id);
 	return jv_object_set(m, jv_string("tags"), sorted_set(out));
 }
 
-char *vc_monnorm_vc_id(jv m)
+char *
+vc_monnorm_vc_id(jv m)
 {
 	jv tags;
 	char *id = NULL;
@@ -473,10 +496,10 @@ char *vc_monnorm_vc_id(jv m)
 		return NULL;
 	tags = jv_object_get(jv_copy(m), jv_string("tags"));
 	if (jv_get_kind(tags) == JV_KIND_ARRAY) {
-		jv_array_foreach(tags, i, t) {
+		jv_array_foreach(tags, i, t)
+		{
 			(void)i;
-			if (!id && tag_has_prefix(t, VC_MONNORM_ID_PREFIX) &&
-			    jv_string_value(t)[n])
+			if (!id && tag_has_prefix(t, VC_MONNORM_ID_PREFIX) && jv_string_value(t)[n])
 				id = strdup(jv_string_value(t) + n);
 			jv_free(t);
 		}
@@ -485,7 +508,8 @@ char *vc_monnorm_vc_id(jv m)
 	return id;
 }
 
-int vc_monnorm_is_managed(jv m)
+int
+vc_monnorm_is_managed(jv m)
 {
 	jv tags;
 	int found = 0;
@@ -494,7 +518,8 @@ int vc_monnorm_is_managed(jv m)
 		return 0;
 	tags = jv_object_get(jv_copy(m), jv_string("tags"));
 	if (jv_get_kind(tags) == JV_KIND_ARRAY) {
-		jv_array_foreach(tags, i, t) {
+		jv_array_foreach(tags, i, t)
+		{
 			(void)i;
 			if (jv_get_kind(t) == JV_KIND_STRING &&
 			    strcmp(jv_string_value(t), VC_MONNORM_MANAGED_TAG) == 0)
@@ -506,7 +531,8 @@ int vc_monnorm_is_managed(jv m)
 	return found;
 }
 
-long long vc_monnorm_remote_id(jv m)
+long long
+vc_monnorm_remote_id(jv m)
 {
 	jv id;
 	double d;
@@ -524,7 +550,8 @@ long long vc_monnorm_remote_id(jv m)
 	return out;
 }
 
-char *vc_monnorm_name(jv m)
+char *
+vc_monnorm_name(jv m)
 {
 	jv name;
 	char *out;
@@ -532,8 +559,7 @@ char *vc_monnorm_name(jv m)
 	if (jv_get_kind(m) != JV_KIND_OBJECT)
 		return strdup("");
 	name = trim(jv_object_get(jv_copy(m), jv_string("name")));
-	out = strdup(jv_get_kind(name) == JV_KIND_STRING ? jv_string_value(name)
-	                                                 : "");
+	out = strdup(jv_get_kind(name) == JV_KIND_STRING ? jv_string_value(name) : "");
 	jv_free(name);
 	return out;
 }

@@ -38,7 +38,7 @@
 /* The tag every monitor vcobs manages carries, and the prefix of the tag
  * that names it. */
 #define VC_MONNORM_MANAGED_TAG "managed-by:vcobs"
-#define VC_MONNORM_ID_PREFIX "vc-id:"
+#define VC_MONNORM_ID_PREFIX   "vc-id:"
 
 /* The canonical form of a monitor object.  Consumes m; a non-object
  * comes back unchanged. */

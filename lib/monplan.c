@@ -18,7 +18,8 @@ struct remote {
 	int used;
 };
 
-static int by_id(const void *a, const void *b)
+static int
+by_id(const void *a, const void *b)
 {
 	const struct remote *x = a, *y = b;
 
@@ -26,7 +27,8 @@ static int by_id(const void *a, const void *b)
 }
 
 /* A new zeroed item at the end of p. */
-static struct vc_monplan_item *add_item(struct vc_monplan *p)
+static struct vc_monplan_item *
+add_item(struct vc_monplan *p)
 {
 	struct vc_monplan_item *it;
 
@@ -44,29 +46,30 @@ static struct vc_monplan_item *add_item(struct vc_monplan *p)
 }
 
 /* Sets it to update or no-op against remote monitor m (borrowed). */
-static void match(struct vc_monplan_item *it, jv m)
+static void
+match(struct vc_monplan_item *it, jv m)
 {
 	jv_free(it->changes);
 	it->changes = vc_monnorm_diff(jv_copy(it->body), jv_copy(m));
 	it->id = vc_monnorm_remote_id(m);
-	it->action = jv_array_length(jv_copy(it->changes)) > 0
-	                     ? VC_MONPLAN_UPDATE
-	                     : VC_MONPLAN_NOOP;
+	it->action =
+		jv_array_length(jv_copy(it->changes)) > 0 ? VC_MONPLAN_UPDATE : VC_MONPLAN_NOOP;
 }
 
-void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
-                      size_t nd, jv remote, int prune)
+void
+vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired, size_t nd, jv remote,
+		 int prune)
 {
 	struct remote *re = NULL;
 	size_t nre = 0, i, j;
 
 	p->prune = prune;
 	if (jv_get_kind(remote) == JV_KIND_ARRAY) {
-		re = calloc((size_t)jv_array_length(jv_copy(remote)) + 1,
-		            sizeof *re);
+		re = calloc((size_t)jv_array_length(jv_copy(remote)) + 1, sizeof *re);
 		if (!re)
 			err(2, "plan");
-		jv_array_foreach(remote, k, m) {
+		jv_array_foreach(remote, k, m)
+		{
 			(void)k;
 			if (!vc_monnorm_is_managed(m)) {
 				jv_free(m);
@@ -78,8 +81,7 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
 			if (!re[nre].vc_id || !re[nre].id) {
 				warnx("remote monitor %lld is tagged %s but has "
 				      "no %s tag%s: left alone",
-				      re[nre].id, VC_MONNORM_MANAGED_TAG,
-				      VC_MONNORM_ID_PREFIX,
+				      re[nre].id, VC_MONNORM_MANAGED_TAG, VC_MONNORM_ID_PREFIX,
 				      re[nre].id ? "" : " or no id");
 				p->unmanaged_skipped++;
 				free(re[nre].vc_id);
@@ -100,8 +102,7 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
 		it->name = vc_monnorm_name(desired[i].monitor);
 		it->file = desired[i].file;
 		it->line = desired[i].line;
-		it->body = vc_monnorm_body(jv_copy(desired[i].monitor),
-		                           desired[i].vc_id);
+		it->body = vc_monnorm_body(jv_copy(desired[i].monitor), desired[i].vc_id);
 		for (j = 0; j < nre; j++)
 			if (!re[j].used && strcmp(re[j].vc_id, it->vc_id) == 0)
 				break;
@@ -111,8 +112,7 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
 		} else {
 			it->action = VC_MONPLAN_CREATE;
 			jv_free(it->changes);
-			it->changes = vc_monnorm_diff(jv_copy(it->body),
-			                              jv_object());
+			it->changes = vc_monnorm_diff(jv_copy(it->body), jv_object());
 		}
 	}
 
@@ -126,8 +126,7 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
 			warnx("remote monitors %lld and %lld both carry "
 			      "vc-id:%s: %s",
 			      re[i].id, re[j].id, re[j].vc_id,
-			      prune ? "deleting the second"
-			            : "--prune deletes the second");
+			      prune ? "deleting the second" : "--prune deletes the second");
 		p->not_in_files++;
 		if (prune) {
 			struct vc_monplan_item *it = add_item(p);
@@ -145,8 +144,8 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
 	free(re);
 }
 
-int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt,
-                            struct vc_buf *why)
+int
+vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt, struct vc_buf *why)
 {
 	jv self = jv_invalid(), other = jv_invalid();
 	size_t others = 0;
@@ -155,21 +154,21 @@ int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt,
 
 	it->name_checked = 1;
 	if (jv_get_kind(found) == JV_KIND_ARRAY) {
-		jv_array_foreach(found, k, m) {
+		jv_array_foreach(found, k, m)
+		{
 			(void)k;
 			char *name = vc_monnorm_name(m);
 
 			if (vc_monnorm_is_managed(m)) {
 				char *id = vc_monnorm_vc_id(m);
 
-				if (id && strcmp(id, it->vc_id) == 0 &&
-				    !jv_is_valid(self)) {
+				if (id && strcmp(id, it->vc_id) == 0 && !jv_is_valid(self)) {
 					self = jv_copy(m);
 				}
 				free(id);
 			} else if (strcmp(name, it->name) == 0) {
 				vc_buf_printf(&ids, "%s%lld", others ? ", " : "",
-				              vc_monnorm_remote_id(m));
+					      vc_monnorm_remote_id(m));
 				if (!others++)
 					other = jv_copy(m);
 			}
@@ -182,14 +181,16 @@ int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt,
 		/* The listing missed it; never create a second one. */
 		match(it, self);
 	} else if (others > 1) {
-		vc_buf_printf(why, "%zu unmanaged monitors are named \"%s\" "
-		              "(ids %s): neither adopting nor creating it",
-		              others, it->name, ids.p);
+		vc_buf_printf(why,
+			      "%zu unmanaged monitors are named \"%s\" "
+			      "(ids %s): neither adopting nor creating it",
+			      others, it->name, ids.p);
 		rc = -1;
 	} else if (others == 1 && !adopt) {
-		vc_buf_printf(why, "an unmanaged monitor is named \"%s\" (id %s):"
-		              " not creating a duplicate (--adopt takes it over)",
-		              it->name, ids.p);
+		vc_buf_printf(why,
+			      "an unmanaged monitor is named \"%s\" (id %s):"
+			      " not creating a duplicate (--adopt takes it over)",
+			      it->name, ids.p);
 		rc = -1;
 	} else if (others == 1) {
 		match(it, other);
@@ -203,7 +204,8 @@ int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt,
 	return rc;
 }
 
-size_t vc_monplan_max_deletes(const struct vc_monplan *p, long max_deletes)
+size_t
+vc_monplan_max_deletes(const struct vc_monplan *p, long max_deletes)
 {
 	size_t tenth = p->listed / 10;
 
@@ -212,8 +214,8 @@ size_t vc_monplan_max_deletes(const struct vc_monplan *p, long max_deletes)
 	return tenth > 1 ? tenth : 1;
 }
 
-int vc_monplan_check_prune(const struct vc_monplan *p, long max_deletes,
-                           struct vc_buf *why)
+int
+vc_monplan_check_prune(const struct vc_monplan *p, long max_deletes, struct vc_buf *why)
 {
 	size_t deletes = vc_monplan_count(p, VC_MONPLAN_DELETE);
 	size_t max = vc_monplan_max_deletes(p, max_deletes);
@@ -222,21 +224,22 @@ int vc_monplan_check_prune(const struct vc_monplan *p, long max_deletes,
 		return 0;
 	if (p->listed == 0) {
 		vc_buf_printf(why, "the listing of managed monitors came back "
-		              "empty: refusing to prune (push once without "
-		              "--prune to create them)");
+				   "empty: refusing to prune (push once without "
+				   "--prune to create them)");
 		return -1;
 	}
 	if (deletes > max) {
-		vc_buf_printf(why, "the plan deletes %zu of %zu managed monitors,"
-		              " more than --max-deletes %zu: refusing to prune",
-		              deletes, p->listed, max);
+		vc_buf_printf(why,
+			      "the plan deletes %zu of %zu managed monitors,"
+			      " more than --max-deletes %zu: refusing to prune",
+			      deletes, p->listed, max);
 		return -1;
 	}
 	return 0;
 }
 
-size_t vc_monplan_count(const struct vc_monplan *p,
-                        enum vc_monplan_action action)
+size_t
+vc_monplan_count(const struct vc_monplan *p, enum vc_monplan_action action)
 {
 	size_t i, n = 0;
 
@@ -245,7 +248,8 @@ size_t vc_monplan_count(const struct vc_monplan *p,
 	return n;
 }
 
-const char *vc_monplan_action_name(enum vc_monplan_action a)
+const char *
+vc_monplan_action_name(enum vc_monplan_action a)
 {
 	switch (a) {
 	case VC_MONPLAN_CREATE:
@@ -260,7 +264,8 @@ const char *vc_monplan_action_name(enum vc_monplan_action a)
 	return "noop";
 }
 
-void vc_monplan_item_json(const struct vc_monplan_item *it, struct vc_buf *b)
+void
+vc_monplan_item_json(const struct vc_monplan_item *it, struct vc_buf *b)
 {
 	const char *action = vc_monplan_action_name(it->action);
 	jv changes = jv_dump_string(jv_copy(it->changes), 0);
@@ -287,22 +292,25 @@ void vc_monplan_item_json(const struct vc_monplan_item *it, struct vc_buf *b)
 	jv_free(changes);
 }
 
-void vc_monplan_summary(const struct vc_monplan *p, struct vc_buf *b)
+void
+vc_monplan_summary(const struct vc_monplan *p, struct vc_buf *b)
 {
-	vc_buf_printf(b, "%zu to create, %zu to update, %zu to delete, "
-	              "%zu unchanged",
-	              vc_monplan_count(p, VC_MONPLAN_CREATE),
-	              vc_monplan_count(p, VC_MONPLAN_UPDATE),
-	              vc_monplan_count(p, VC_MONPLAN_DELETE),
-	              vc_monplan_count(p, VC_MONPLAN_NOOP));
+	vc_buf_printf(b,
+		      "%zu to create, %zu to update, %zu to delete, "
+		      "%zu unchanged",
+		      vc_monplan_count(p, VC_MONPLAN_CREATE),
+		      vc_monplan_count(p, VC_MONPLAN_UPDATE),
+		      vc_monplan_count(p, VC_MONPLAN_DELETE), vc_monplan_count(p, VC_MONPLAN_NOOP));
 	if (!p->prune && p->not_in_files)
-		vc_buf_printf(b, "; %zu managed monitor%s in no file "
-		              "(--prune deletes %s)",
-		              p->not_in_files, p->not_in_files == 1 ? "" : "s",
-		              p->not_in_files == 1 ? "it" : "them");
+		vc_buf_printf(b,
+			      "; %zu managed monitor%s in no file "
+			      "(--prune deletes %s)",
+			      p->not_in_files, p->not_in_files == 1 ? "" : "s",
+			      p->not_in_files == 1 ? "it" : "them");
 }
 
-void vc_monplan_free(struct vc_monplan *p)
+void
+vc_monplan_free(struct vc_monplan *p)
 {
 	size_t i;
 

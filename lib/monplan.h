@@ -44,25 +44,28 @@ struct vc_monplan_item {
 	enum vc_monplan_action action;
 	char *vc_id;
 	char *name;
-	long long id;         /* remote id; 0 until a create is applied */
-	jv body;              /* create, update: what is sent; else null */
-	jv changes;           /* [{"path","from","to"}] */
-	const char *file;     /* where the monitor came from; NULL: delete */
+	long long id;     /* remote id; 0 until a create is applied */
+	jv body;          /* create, update: what is sent; else null */
+	jv changes;       /* [{"path","from","to"}] */
+	const char *file; /* where the monitor came from; NULL: delete */
 	unsigned long line;
-	int adopted;          /* an unmanaged monitor taken over by name */
-	int name_checked;     /* a create whose name was looked up */
+	int adopted;      /* an unmanaged monitor taken over by name */
+	int name_checked; /* a create whose name was looked up */
 };
 
 struct vc_monplan {
 	struct vc_monplan_item *items;
 	size_t n, cap;
-	size_t listed;        /* remote managed monitors in the listing */
+	size_t listed;            /* remote managed monitors in the listing */
 	size_t unmanaged_skipped; /* remote monitors without a vc id */
-	size_t not_in_files;  /* managed remote monitors no file names */
+	size_t not_in_files;      /* managed remote monitors no file names */
 	int prune;
 };
 
-#define VC_MONPLAN_INIT { NULL, 0, 0, 0, 0, 0, 0 }
+#define VC_MONPLAN_INIT                \
+	{                              \
+		NULL, 0, 0, 0, 0, 0, 0 \
+	}
 
 /* Plans desired[0..nd) against remote, the array of monitors the managed
  * listing returned (consumed).  Creates, updates and no-ops come in file
@@ -70,8 +73,8 @@ struct vc_monplan {
  * listed without the managed tag are ignored; managed ones without a vc
  * id, and second monitors with the same vc id, are warned about on
  * stderr (the latter are deleted when pruning). */
-void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
-                      size_t nd, jv remote, int prune);
+void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired, size_t nd,
+		      jv remote, int prune);
 
 /* Settles create item it against found, the monitors a name search
  * returned (consumed).  A managed monitor with the item's vc id (the
@@ -79,8 +82,7 @@ void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired,
  * monitor of the exact same name is adopted when adopt is set (the item
  * becomes an update that tags it); else it is a clash.  Returns 0, or -1
  * with the reason appended to why. */
-int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt,
-                            struct vc_buf *why);
+int vc_monplan_resolve_name(struct vc_monplan_item *it, jv found, int adopt, struct vc_buf *why);
 
 /* The most deletes a run may make: max_deletes when >= 0, else the larger
  * of 1 and a tenth of the managed monitors listed. */
@@ -89,17 +91,14 @@ size_t vc_monplan_max_deletes(const struct vc_monplan *p, long max_deletes);
  * pruning run whose listing came back empty (an API that lists nothing
  * must not look like "delete nothing, create everything"), or more
  * deletes than vc_monplan_max_deletes allows. */
-int vc_monplan_check_prune(const struct vc_monplan *p, long max_deletes,
-                           struct vc_buf *why);
+int vc_monplan_check_prune(const struct vc_monplan *p, long max_deletes, struct vc_buf *why);
 
-size_t vc_monplan_count(const struct vc_monplan *p,
-                        enum vc_monplan_action action);
+size_t vc_monplan_count(const struct vc_monplan *p, enum vc_monplan_action action);
 /* "create", "update", "delete", "noop". */
 const char *vc_monplan_action_name(enum vc_monplan_action a);
 /* Appends item it as one JSON object (no newline):
  * {"action","vc_id","name","id","file","changes"[,"adopted":true]}. */
-void vc_monplan_item_json(const struct vc_monplan_item *it,
-                          struct vc_buf *b);
+void vc_monplan_item_json(const struct vc_monplan_item *it, struct vc_buf *b);
 /* Appends "N to create, N to update, N to delete, N unchanged". */
 void vc_monplan_summary(const struct vc_monplan *p, struct vc_buf *b);
 

@@ -1,0 +1,344 @@
+/*
+ * monapi.c — Datadog v1 monitor API calls (see monapi.h).
+ */
+#include "monapi.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "monnorm.h"
+
+/* Longest listing walked, in pages: far beyond any real organisation,
+ * short of looping for ever on a server that never sends a short page. */
+#define MAX_PAGES 100000
+
+void
+vc_monapi_escape(struct vc_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			vc_buf_addc(b, (char)c);
+		else
+			vc_buf_printf(b, "%%%02X", c);
+	}
+}
+
+/* Appends why the request failed: Datadog's error texts when the body is
+ * {"errors": [...]}, else the HTTP layer's own message. */
+static void
+explain(const struct vc_http_response *resp, struct vc_buf *why)
+{
+	jv body, errs;
+	int n = 0;
+
+	body = resp->body.len ? jv_parse_sized(resp->body.p, (int)resp->body.len) : jv_invalid();
+	errs = jv_get_kind(body) == JV_KIND_OBJECT
+		       ? jv_object_get(jv_copy(body), jv_string("errors"))
+		       : jv_invalid();
+	if (jv_get_kind(errs) == JV_KIND_ARRAY) {
+		jv_array_foreach(errs, i, e)
+		{
+			(void)i;
+			if (jv_get_kind(e) == JV_KIND_STRING) {
+				vc_buf_printf(why, "%s%s", n++ ? "; " : "", jv_string_value(e));
+			}
+			jv_free(e);
+		}
+	}
+	if (n)
+		vc_buf_printf(why, " (HTTP %ld)", resp->status);
+	else
+		vc_buf_adds(why, resp->error[0] ? resp->error : "request failed");
+	jv_free(errs);
+	jv_free(body);
+}
+
+/* The result class of a failed vc_http_do. */
+static int
+failure(const struct vc_http_response *resp)
+{
+	if (resp->status >= 400 && resp->status < 500 && resp->status != 429)
+		return VC_MONAPI_REJECTED;
+	return VC_MONAPI_FAILED;
+}
+
+/* Sends one request (body may be NULL) and counts it. */
+static int
+call(struct vc_monapi *api, const char *method, const char *url, const char *body, int no_retry,
+     struct vc_http_response *resp)
+{
+	struct vc_http_request req = {0};
+
+	req.method = method;
+	req.url = url;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	req.auth = VC_HTTP_AUTH_DD;
+	req.no_retry = no_retry;
+	if (strcmp(method, "GET") == 0 || strstr(url, "/validate"))
+		api->reads++;
+	else
+		api->writes++;
+	return vc_http_do(api->http, &req, resp);
+}
+
+/* The body of resp as JSON, or invalid. */
+static jv
+parsed(const struct vc_http_response *resp)
+{
+	return jv_parse_sized(resp->body.p ? resp->body.p : "", (int)resp->body.len);
+}
+
+int
+vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name, jv *out,
+	       struct vc_buf *why)
+{
+	struct vc_http_response resp = VC_HTTP_RESPONSE_INIT;
+	struct vc_buf url = VC_BUF_INIT;
+	jv all = jv_array(), seen = jv_object();
+	int rc = VC_MONAPI_OK;
+
+	for (long page = 0;; page++) {
+		jv got;
+		int n;
+
+		if (page >= MAX_PAGES) {
+			vc_buf_printf(why, "listing monitors: more than %d pages", MAX_PAGES);
+			rc = VC_MONAPI_FAILED;
+			break;
+		}
+		vc_buf_reset(&url);
+		vc_buf_adds(&url, "/api/v1/monitor?");
+		if (monitor_tags) {
+			vc_buf_adds(&url, "monitor_tags=");
+			vc_monapi_escape(&url, monitor_tags);
+			vc_buf_addc(&url, '&');
+		}
+		if (name) {
+			vc_buf_adds(&url, "name=");
+			vc_monapi_escape(&url, name);
+			vc_buf_addc(&url, '&');
+		}
+		vc_buf_printf(&url, "page=%ld&page_size=%d", page, api->page_size);
+		if (call(api, "GET", url.p, NULL, 0, &resp) < 0) {
+			vc_buf_adds(why, "listing monitors: ");
+			explain(&resp, why);
+			rc = failure(&resp);
+			break;
+		}
+		got = parsed(&resp);
+		if (jv_get_kind(got) != JV_KIND_ARRAY) {
+			jv_free(got);
+			vc_buf_printf(why,
+				      "listing monitors: page %ld is no JSON "
+				      "array",
+				      page);
+			rc = VC_MONAPI_FAILED;
+			break;
+		}
+		n = jv_array_length(jv_copy(got));
+		jv_array_foreach(got, i, m)
+		{
+			(void)i;
+			jv key = jv_string_fmt("%lld", vc_monnorm_remote_id(m));
+
+			if (jv_object_has(jv_copy(seen), jv_copy(key))) {
+				if (rc == VC_MONAPI_OK)
+					vc_buf_printf(why,
+						      "listing monitors: page "
+						      "%ld repeats monitor %s (the "
+						      "server ignores paging)",
+						      page, jv_string_value(key));
+				rc = VC_MONAPI_FAILED;
+				jv_free(key);
+				jv_free(m);
+				continue;
+			}
+			seen = jv_object_set(seen, key, jv_true());
+			all = jv_array_append(all, m);
+		}
+		jv_free(got);
+		if (rc != VC_MONAPI_OK || n < api->page_size)
+			break;
+	}
+	vc_http_response_free(&resp);
+	vc_buf_free(&url);
+	jv_free(seen);
+	if (rc != VC_MONAPI_OK) {
+		jv_free(all);
+		all = jv_invalid();
+	}
+	*out = all;
+	return rc;
+}
+
+int
+vc_monapi_validate(struct vc_monapi *api, long long id, jv body, struct vc_buf *why)
+{
+	struct vc_http_response resp = VC_HTTP_RESPONSE_INIT;
+	char url[64];
+	jv text = jv_dump_string(jv_copy(body), 0);
+	int rc = VC_MONAPI_OK;
+
+	if (id)
+		snprintf(url, sizeof url, "/api/v1/monitor/%lld/validate", id);
+	else
+		snprintf(url, sizeof url, "/api/v1/monitor/validate");
+	if (call(api, "POST", url, jv_string_value(text), 0, &resp) < 0) {
+		explain(&resp, why);
+		rc = failure(&resp);
+	}
+	jv_free(text);
+	vc_http_response_free(&resp);
+	return rc;
+}
+
+/* Whether a managed monitor with vc id vc_id exists; *id gets its id.
+ * Returns 1, 0, or -1 when the lookup itself failed. */
+static int
+find_by_vc_id(struct vc_monapi *api, const char *vc_id, long long *id)
+{
+	struct vc_buf tag = VC_BUF_INIT, why = VC_BUF_INIT;
+	jv found;
+	int rc;
+
+	vc_buf_printf(&tag, "%s%s", VC_MONNORM_ID_PREFIX, vc_id);
+	if (vc_monapi_list(api, tag.p, NULL, &found, &why) != VC_MONAPI_OK) {
+		vc_buf_free(&tag);
+		vc_buf_free(&why);
+		return -1;
+	}
+	rc = 0;
+	jv_array_foreach(found, i, m)
+	{
+		(void)i;
+		char *got = vc_monnorm_vc_id(m);
+
+		if (!rc && got && strcmp(got, vc_id) == 0 && vc_monnorm_is_managed(m)) {
+			*id = vc_monnorm_remote_id(m);
+			rc = *id != 0;
+		}
+		free(got);
+		jv_free(m);
+	}
+	jv_free(found);
+	vc_buf_free(&tag);
+	vc_buf_free(&why);
+	return rc;
+}
+
+/* The N of Datadog's "Duplicate of an existing monitor_id:N", or 0. */
+static long long
+duplicate_of(const struct vc_http_response *resp)
+{
+	static const char needle[] = "Duplicate of an existing monitor_id:";
+	const char *p;
+
+	if (!resp->body.p || !(p = strstr(resp->body.p, needle)))
+		return 0;
+	return strtoll(p + sizeof needle - 1, NULL, 10);
+}
+
+int
+vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *id,
+		 struct vc_buf *why)
+{
+	struct vc_http_response resp = VC_HTTP_RESPONSE_INIT;
+	jv text = jv_dump_string(jv_copy(body), 0);
+	int rc = VC_MONAPI_FAILED;
+
+	*id = 0;
+	for (int attempt = 1;; attempt++) {
+		long wait;
+
+		if (call(api, "POST", "/api/v1/monitor", jv_string_value(text), 1, &resp) == 0) {
+			jv m = parsed(&resp);
+
+			*id = vc_monnorm_remote_id(m);
+			jv_free(m);
+			if (*id) {
+				rc = VC_MONAPI_OK;
+			} else {
+				vc_buf_adds(why, "the created monitor's answer "
+						 "has no id");
+			}
+			break;
+		}
+		if (failure(&resp) == VC_MONAPI_REJECTED) {
+			/* An identical monitor exists: with our vc-id tag in
+			 * the body it can only be this one. */
+			if ((*id = duplicate_of(&resp)) > 0) {
+				rc = VC_MONAPI_OK;
+				break;
+			}
+			explain(&resp, why);
+			rc = VC_MONAPI_REJECTED;
+			break;
+		}
+		/* A 5xx or a lost answer may hide a stored monitor. */
+		if (resp.status != 429 && find_by_vc_id(api, vc_id, id) == 1) {
+			rc = VC_MONAPI_OK;
+			break;
+		}
+		wait = attempt > api->policy->max_retries
+			       ? -1
+			       : vc_http_retry_wait(api->policy, attempt, &resp, (double)time(NULL),
+						    &api->seed);
+		if (wait < 0) {
+			explain(&resp, why);
+			if (attempt > 1)
+				vc_buf_printf(why, " (after %d attempts)", attempt);
+			break;
+		}
+		struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	jv_free(text);
+	vc_http_response_free(&resp);
+	return rc;
+}
+
+int
+vc_monapi_update(struct vc_monapi *api, long long id, jv body, struct vc_buf *why)
+{
+	struct vc_http_response resp = VC_HTTP_RESPONSE_INIT;
+	char url[64];
+	jv text = jv_dump_string(jv_copy(body), 0);
+	int rc = VC_MONAPI_OK;
+
+	snprintf(url, sizeof url, "/api/v1/monitor/%lld", id);
+	if (call(api, "PUT", url, jv_string_value(text), 0, &resp) < 0) {
+		explain(&resp, why);
+		rc = failure(&resp);
+	}
+	jv_free(text);
+	vc_http_response_free(&resp);
+	return rc;
+}
+
+int
+vc_monapi_delete(struct vc_monapi *api, long long id, struct vc_buf *why)
+{
+	struct vc_http_response resp = VC_HTTP_RESPONSE_INIT;
+	char url[64];
+	int rc = VC_MONAPI_OK;
+
+	snprintf(url, sizeof url, "/api/v1/monitor/%lld", id);
+	if (call(api, "DELETE", url, NULL, 0, &resp) < 0) {
+		/* Gone already: an earlier attempt's answer was lost, or
+		 * someone else deleted it; either way it is what we want. */
+		if (resp.status == 404) {
+			rc = VC_MONAPI_OK;
+		} else {
+			explain(&resp, why);
+			rc = failure(&resp);
+		}
+	}
+	vc_http_response_free(&resp);
+	return rc;
+}
