@@ -1,0 +1,197 @@
+/*
+ * img_jpeg.c — JPEG: the marker walk, SOF sanity, the scan count (the
+ * progressive "many scans" CPU bomb libjpeg-turbo warns of), EOI.
+ *
+ * Entropy-coded data is skipped with memchr for 0xFF; only the segments
+ * (APPn, COM) are handed to the polyglot scan.
+ */
+#include <string.h>
+
+#include "img.h"
+
+struct jpeg {
+	struct vc_img_ctx *c;
+	int have_sof, progressive;
+	uint64_t scans;
+};
+
+static unsigned
+be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static int
+is_sof(int m)
+{
+	return m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc;
+}
+
+static void
+sof(struct jpeg *j, int m, const unsigned char *d, unsigned len)
+{
+	struct vc_img_result *r = j->c->res;
+	unsigned w, h, nc, i, prec;
+
+	if (j->have_sof) {
+		vc_img_reason(r, VC_IMG_INVALID, "duplicate_chunk", "a second SOF");
+		return;
+	}
+	j->have_sof = 1;
+	j->progressive = m == 0xc2 || m == 0xc6 || m == 0xca || m == 0xce;
+	if (len < 6) {
+		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "SOF of %u bytes", len);
+		return;
+	}
+	prec = d[0];
+	h = be16(d + 1);
+	w = be16(d + 3);
+	nc = d[5];
+	r->width = w;
+	r->height = h;
+	if (len != 6 + 3 * nc || nc == 0 || nc > 4) {
+		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "SOF with %u components in %u bytes",
+			      nc, len);
+		return;
+	}
+	if (w == 0 || h == 0)
+		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "dimensions %ux%u", w, h);
+	if (m == 0xc3 || m == 0xc7 || m == 0xcb || m == 0xcf ? prec < 2 || prec > 16
+							     : prec != 8 && prec != 12)
+		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "sample precision %u", prec);
+	for (i = 0; i < nc; i++) {
+		unsigned hs = d[7 + 3 * i] >> 4, vs = d[7 + 3 * i] & 15;
+
+		if (hs < 1 || hs > 4 || vs < 1 || vs > 4 || d[8 + 3 * i] > 3)
+			vc_img_reason(r, VC_IMG_INVALID, "bad_sof",
+				      "component %u: sampling %ux%u, table %u", i, hs, vs,
+				      d[8 + 3 * i]);
+	}
+	vc_img_check_dims(r, j->c->lim, w, h, "SOF");
+	vc_img_count_frame(r, j->c->lim, w, h);
+}
+
+/* Skips entropy-coded data up to the next marker that is not a stuffed
+ * 0xFF00 or a restart marker; returns 0 there, -1 at the end of data. */
+static int
+skip_entropy(struct vc_src *s)
+{
+	const unsigned char *p, *ff;
+	size_t n;
+
+	for (;;) {
+		if ((n = vc_src_fill(s, VC_SRC_WINDOW)) < 2)
+			return -1;
+		p = s->mem + s->pos;
+		ff = memchr(p, 0xff, n - 1);
+		if (ff == NULL) {
+			/* keep the last byte: it may be an 0xFF */
+			s->pos += n - 1;
+			continue;
+		}
+		s->pos += (size_t)(ff - p);
+		if (ff[1] == 0x00 || (ff[1] >= 0xd0 && ff[1] <= 0xd7) || ff[1] == 0xff) {
+			s->pos += 1 + (ff[1] != 0xff);
+			continue;
+		}
+		return 0;
+	}
+}
+
+static void
+sos(struct jpeg *j, const unsigned char *d, unsigned len)
+{
+	struct vc_img_result *r = j->c->res;
+	const struct vc_img_limits *lim = j->c->lim;
+
+	if (!j->have_sof)
+		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "SOS before any SOF");
+	if (len < 1 || d[0] < 1 || d[0] > 4 || len != 4 + 2u * d[0])
+		vc_img_reason(r, VC_IMG_INVALID, "bad_sos", "SOS of %u bytes", len);
+	if (++j->scans == lim->max_scans + 1)
+		vc_img_reason(r, VC_IMG_BOMB, "too_many_scans",
+			      "more than %llu scans (a progressive CPU bomb)",
+			      (unsigned long long)lim->max_scans);
+}
+
+void
+vc_jpeg_check(struct vc_img_ctx *c)
+{
+	struct jpeg j = {c, 0, 0, 0};
+	struct vc_src *s = c->src;
+	struct vc_img_result *r = c->res;
+	const unsigned char *p;
+	unsigned len;
+	int m, eoi = 0;
+
+	vc_src_skip(s, 2);
+	while (!eoi) {
+		if ((p = vc_src_get(s, 1)) == NULL)
+			goto truncated;
+		if (*p != 0xff) {
+			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
+				      "byte 0x%02x at %llu where a marker should "
+				      "be",
+				      *p, (unsigned long long)vc_src_tell(s) - 1);
+			return;
+		}
+		do {
+			if ((p = vc_src_get(s, 1)) == NULL)
+				goto truncated;
+		} while (*p == 0xff);
+		m = *p;
+		if (m == 0xd9) {
+			eoi = 1;
+			break;
+		}
+		if (m == 0x01)
+			continue;
+		if (m == 0x00 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7)) {
+			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
+				      "marker 0x%02x at %llu out of place", m,
+				      (unsigned long long)vc_src_tell(s) - 2);
+			return;
+		}
+		if ((p = vc_src_get(s, 2)) == NULL)
+			goto truncated;
+		len = be16(p);
+		if (len < 2) {
+			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
+				      "segment 0x%02x of length %u", m, len);
+			return;
+		}
+		len -= 2;
+		if ((p = vc_src_get(s, len)) == NULL)
+			goto truncated;
+		if (is_sof(m)) {
+			sof(&j, m, p, len);
+		} else if (m == 0xda) {
+			sos(&j, p, len);
+			if (skip_entropy(s) < 0)
+				goto truncated;
+		} else if (m == 0xfe) {
+			r->hidden_bytes += len;
+			vc_poly_scan_meta(r, p, len, "a JPEG comment", 1);
+			vc_poly_comment(r, len, vc_poly_control_bytes(p, len), "a JPEG comment");
+		} else if (m >= 0xe0 && m <= 0xef) {
+			/* JFIF, Exif, ICC, Adobe, Photoshop (APP0, 1, 2, 13,
+			 * 14) carry thumbnails and binary by design; other
+			 * APPn holding an image are suspect. */
+			int usual = m == 0xe0 || m == 0xe1 || m == 0xe2 || m == 0xed || m == 0xee;
+
+			if (!usual)
+				r->hidden_bytes += len;
+			vc_poly_scan_meta(r, p, len, "a JPEG APPn segment", !usual);
+		}
+	}
+	if (!j.have_sof)
+		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no SOF");
+	else if (j.scans == 0)
+		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no scan");
+	vc_poly_trailing(c, "EOI");
+	return;
+truncated:
+	vc_img_reason(r, VC_IMG_INVALID, "truncated", "the file ends before EOI");
+	if (!j.have_sof)
+		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no SOF");
+}

@@ -1,0 +1,71 @@
+/*
+ * img_out.c — a check's result as JSON: the "image" object of --annotate
+ * and the reasons array the metric points carry; and the --formats list.
+ */
+#include <string.h>
+
+#include "img.h"
+
+void
+vc_img_add_reasons(struct vc_buf *b, const struct vc_img_result *r)
+{
+	int i;
+
+	vc_buf_addc(b, '[');
+	for (i = 0; i < r->nreasons; i++) {
+		if (i > 0)
+			vc_buf_addc(b, ',');
+		vc_buf_adds(b, "{\"code\":");
+		vc_buf_add_json_string(b, r->reasons[i].code, strlen(r->reasons[i].code));
+		vc_buf_adds(b, ",\"detail\":");
+		vc_buf_add_json_string(b, r->reasons[i].detail, strlen(r->reasons[i].detail));
+		vc_buf_addc(b, '}');
+	}
+	if (r->dropped)
+		vc_buf_printf(b,
+			      "%s{\"code\":\"more_reasons\",\"detail\":"
+			      "\"%lu more reasons left out\"}",
+			      r->nreasons ? "," : "", r->dropped);
+	vc_buf_addc(b, ']');
+}
+
+void
+vc_img_add_json(struct vc_buf *b, const struct vc_img_result *r)
+{
+	const char *fmt = vc_img_format_name(r->format);
+
+	vc_buf_adds(b, "{\"verdict\":\"");
+	vc_buf_adds(b, vc_img_verdict_name(r->verdict));
+	vc_buf_adds(b, "\",\"format\":");
+	if (fmt)
+		vc_buf_printf(b, "\"%s\"", fmt);
+	else
+		vc_buf_adds(b, "null");
+	vc_buf_printf(b,
+		      ",\"width\":%llu,\"height\":%llu,\"frames\":%llu,"
+		      "\"bytes\":%llu,\"reasons\":",
+		      (unsigned long long)r->width, (unsigned long long)r->height,
+		      (unsigned long long)r->frames, (unsigned long long)r->bytes);
+	vc_img_add_reasons(b, r);
+	vc_buf_addc(b, '}');
+}
+
+int
+vc_img_formats_parse(const char *list, unsigned *formats)
+{
+	const char *p = list;
+	size_t n;
+	enum vc_img_format f;
+
+	*formats = 0;
+	while (*p) {
+		n = strcspn(p, ",");
+		if ((f = vc_img_format_parse(p, n)) == VC_FMT_UNKNOWN)
+			return -1;
+		*formats |= 1u << f;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return *formats ? 0 : -1;
+}
