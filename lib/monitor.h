@@ -39,26 +39,25 @@ const char *vc_monitor_status_name(enum vc_monitor_status s);
 
 /* The options vcobs evaluates, read from "options" (times in seconds). */
 struct vc_monitor_options {
-	int has_critical, has_warning, has_critical_recovery,
-	    has_warning_recovery;
+	int has_critical, has_warning, has_critical_recovery, has_warning_recovery;
 	double critical, warning, critical_recovery, warning_recovery;
 	int notify_no_data;
-	double no_data_timeframe;  /* 0: absent, then twice the window */
+	double no_data_timeframe; /* 0: absent, then twice the window */
 	double evaluation_delay;
 	double new_group_delay;
 	int require_full_window;
-	double renotify_interval;  /* 0: never */
+	double renotify_interval;   /* 0: never */
 	unsigned renotify_statuses; /* bit (1 << enum vc_monitor_status) */
-	double timeout;            /* timeout_h in seconds; 0: never */
+	double timeout;             /* timeout_h in seconds; 0: never */
 };
 
 struct vc_monitor {
-	char *id;            /* the vc id (see above) */
-	char *file;          /* the path it was read from, as given */
-	int position;        /* 0 for a lone object, else its 1-based index */
-	unsigned long line;  /* where the object starts in file */
+	char *id;           /* the vc id (see above) */
+	char *file;         /* the path it was read from, as given */
+	int position;       /* 0 for a lone object, else its 1-based index */
+	unsigned long line; /* where the object starts in file */
 	unsigned long col;
-	char *json;          /* the object's raw bytes, NUL-terminated */
+	char *json; /* the object's raw bytes, NUL-terminated */
 	size_t len;
 	/* Read from json at load time; NULL / 0 when absent or mistyped
 	 * (--check says which). */
@@ -66,7 +65,7 @@ struct vc_monitor {
 	char *type;
 	char *query_text;
 	char *message;
-	int priority;        /* 1..5, 0 when null or absent */
+	int priority; /* 1..5, 0 when null or absent */
 	struct vc_monitor_options options;
 	/* The parsed query; NULL when it did not parse or the type is not
 	 * a metric monitor. */
@@ -76,10 +75,13 @@ struct vc_monitor {
 struct vc_monitor_set {
 	struct vc_monitor *v;
 	size_t n, cap;
-	unsigned long io_errors;  /* files that could not be read */
+	unsigned long io_errors; /* files that could not be read */
 };
 
-#define VC_MONITOR_SET_INIT { NULL, 0, 0, 0 }
+#define VC_MONITOR_SET_INIT   \
+	{                     \
+		NULL, 0, 0, 0 \
+	}
 
 /* Appends the monitors of a file or folder to set.  Reports each file
  * that cannot be read (counted in set->io_errors) and each malformed file
@@ -102,13 +104,16 @@ enum {
  * as "FILE:LINE:COL: why" and returns how many there were. */
 int vc_monitor_check(const struct vc_monitor_set *set, unsigned flags);
 
+/* Line and column (from 1) in m->file of byte off of m->json. */
+void vc_monitor_locate(const struct vc_monitor *m, size_t off, unsigned long *line,
+		       unsigned long *col);
+
 /* The monitor as a jv object, parsed from its raw bytes; the caller owns
  * the result. */
 jv vc_monitor_jv(const struct vc_monitor *m);
 
 /* The monitor with vc id id, or NULL. */
-const struct vc_monitor *vc_monitor_find(const struct vc_monitor_set *set,
-                                         const char *id);
+const struct vc_monitor *vc_monitor_find(const struct vc_monitor_set *set, const char *id);
 
 void vc_monitor_set_free(struct vc_monitor_set *set);
 

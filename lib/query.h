@@ -42,8 +42,8 @@ enum vc_cmp {
 
 enum vc_change {
 	VC_CHANGE_NONE = 0,
-	VC_CHANGE_ABS,  /* change(): now minus then */
-	VC_CHANGE_PCT,  /* pct_change(): 100 * (now - then) / then */
+	VC_CHANGE_ABS, /* change(): now minus then */
+	VC_CHANGE_PCT, /* pct_change(): 100 * (now - then) / then */
 };
 
 enum vc_fill {
@@ -65,15 +65,15 @@ enum vc_filter_kind {
 
 struct vc_filter {
 	enum vc_filter_kind kind;
-	char *key;        /* TAG, IN */
-	char *value;      /* TAG: NULL for a bare tag (the key must exist) */
-	char **values;    /* IN */
+	char *key;     /* TAG, IN */
+	char *value;   /* TAG: NULL for a bare tag (the key must exist) */
+	char **values; /* IN */
 	size_t nvalues;
 	struct vc_filter *a, *b; /* NOT: a; AND, OR: a and b */
 };
 
 struct vc_series {
-	enum vc_agg space;     /* avg, sum, min or max */
+	enum vc_agg space; /* avg, sum, min or max */
 	char *metric;
 	struct vc_filter *filter;
 	char **by;
@@ -83,8 +83,8 @@ struct vc_series {
 	enum vc_agg rollup;    /* with has_rollup: the in-bucket statistic */
 	double rollup_seconds; /* 0 when not given */
 	enum vc_fill fill;
-	double fill_seconds;   /* 0 when not given */
-	size_t col;            /* offset of the series in the query text */
+	double fill_seconds; /* 0 when not given */
+	size_t col;          /* offset of the series in the query text */
 };
 
 enum vc_expr_kind {
@@ -104,18 +104,18 @@ enum vc_expr_kind {
 
 struct vc_expr {
 	enum vc_expr_kind kind;
-	double number;       /* NUMBER */
-	size_t series;       /* SERIES: index into vc_query.series */
+	double number;         /* NUMBER */
+	size_t series;         /* SERIES: index into vc_query.series */
 	struct vc_expr *a, *b; /* operands; functions and NEG use a */
 };
 
 struct vc_query {
 	char *text;
 	enum vc_change change;
-	enum vc_agg time_aggr;   /* avg, sum, min or max */
-	double window;           /* seconds */
-	char window_unit;        /* 'm', 'h', 'd' or 'w', as written */
-	double timeshift;        /* seconds; change() and pct_change() */
+	enum vc_agg time_aggr; /* avg, sum, min or max */
+	double window;         /* seconds */
+	char window_unit;      /* 'm', 'h', 'd' or 'w', as written */
+	double timeshift;      /* seconds; change() and pct_change() */
 	struct vc_expr *expr;
 	struct vc_series *series;
 	size_t nseries;
@@ -123,15 +123,15 @@ struct vc_query {
 	 * first series); nby 0 for a simple alert. */
 	char **by;
 	size_t nby;
-	int as_count;            /* some series has .as_count() */
+	int as_count; /* some series has .as_count() */
 	enum vc_cmp cmp;
 	double threshold;
-	size_t threshold_col;    /* offset of the threshold in text */
+	size_t threshold_col; /* offset of the threshold in text */
 };
 
 struct vc_query_error {
-	size_t col;       /* byte offset into the query text, from 0 */
-	int unsupported;  /* Datadog accepts it, vcobs cannot evaluate it */
+	size_t col;      /* byte offset into the query text, from 0 */
+	int unsupported; /* Datadog accepts it, vcobs cannot evaluate it */
 	char why[160];
 };
 
@@ -143,8 +143,7 @@ void vc_query_free(struct vc_query *q);
 /* Parses the tag filter that starts at text[*pos], just after its '{',
  * through its '}'; returns it and moves *pos past the '}', or returns NULL
  * with *err filled (filter.c). */
-struct vc_filter *vc_filter_parse(const char *text, size_t *pos,
-                                  struct vc_query_error *err);
+struct vc_filter *vc_filter_parse(const char *text, size_t *pos, struct vc_query_error *err);
 void vc_filter_free(struct vc_filter *f);
 
 /* Whether a point's tags (a JSON object of string values; numbers and

@@ -1,0 +1,74 @@
+/*
+ * eval_priv.h — the evaluator's inner structures, shared by evaluator.c
+ * (points, groups, ticks) and transition.c (the records it writes).
+ */
+#ifndef VC_EVAL_PRIV_H
+#define VC_EVAL_PRIV_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "evaluator.h"
+#include "window.h"
+
+struct group {
+	uint64_t hash;
+	char *key; /* the by-values, each NUL-terminated */
+	size_t keylen;
+	char **values; /* into key, one per by-key */
+	enum vc_monitor_status status;
+	double first_seen, last_point;
+	double last_notified, first_triggered, last_triggered; /* NAN: never */
+	struct vc_slot *ring;
+	struct vc_buf *evidence; /* a ring of o.evidence raw points */
+	double *ev_ts;           /* and their times */
+	size_t ev_next, ev_count;
+	unsigned long long seq; /* the last point kept as evidence */
+};
+
+struct mon {
+	const struct vc_monitor *m;
+	const struct vc_query *q;
+	struct vc_window win;
+	double delay; /* evaluation_delay */
+	double ndt;   /* no-data timeframe, seconds */
+	struct group **groups;
+	size_t ngroups, capg;
+	uint32_t *index; /* open addressing: group index + 1, 0 empty */
+	size_t index_cap;
+};
+
+/* The monitors reading one metric, and which of their series. */
+struct metric {
+	const char *name;
+	size_t len;
+	struct sub {
+		struct mon *mon;
+		size_t series;
+	} * subs;
+	size_t nsubs;
+};
+
+struct vc_eval {
+	struct vc_eval_options o;
+	vc_eval_emit emit;
+	void *arg;
+	struct mon *mons;
+	size_t nmons;
+	struct metric *metrics;
+	size_t nmetrics;
+	size_t ngroups;
+	int started;
+	double max_ts, next_tick;
+	unsigned long long seq;
+	struct vc_buf key, out, msg;
+	char why[128];
+};
+
+/* Writes the transition record of group g and hands it to ev->emit
+ * (transition.c). */
+void vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
+			enum vc_monitor_status status, enum vc_monitor_status previous,
+			double value, int renotify);
+
+#endif

@@ -1,0 +1,548 @@
+/*
+ * evaluator.c — points in, groups and ticks, the per-group state machine
+ * (evaluator.h).  Window arithmetic is in window.c, the transition record
+ * and its message in transition.c.
+ */
+#include "evaluator.h"
+
+#include <err.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_priv.h"
+#include "msg.h"
+#include "vtime.h"
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		err(VC_EXIT_USAGE, "out of memory");
+	return p;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		err(VC_EXIT_USAGE, "out of memory");
+	return p;
+}
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		h ^= (unsigned char)s[k];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* ---- setup --------------------------------------------------------- */
+
+static struct metric *
+metric_for(struct vc_eval *ev, const char *name)
+{
+	size_t k, n = strlen(name);
+
+	for (k = 0; k < ev->nmetrics; k++)
+		if (ev->metrics[k].len == n && memcmp(ev->metrics[k].name, name, n) == 0)
+			return &ev->metrics[k];
+	ev->metrics = xrealloc(ev->metrics, (ev->nmetrics + 1) * sizeof *ev->metrics);
+	memset(&ev->metrics[ev->nmetrics], 0, sizeof *ev->metrics);
+	ev->metrics[ev->nmetrics].name = name;
+	ev->metrics[ev->nmetrics].len = n;
+	return &ev->metrics[ev->nmetrics++];
+}
+
+struct vc_eval *
+vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, vc_eval_emit emit,
+	    void *arg)
+{
+	struct vc_eval *ev = xcalloc(1, sizeof *ev);
+	size_t k, s;
+
+	ev->o = *o;
+	ev->emit = emit;
+	ev->arg = arg;
+	ev->mons = xcalloc(set->n, sizeof *ev->mons);
+	for (k = 0; k < set->n; k++) {
+		const struct vc_monitor *m = &set->v[k];
+		struct mon *mon;
+		double span;
+
+		if (m->query == NULL)
+			continue;
+		mon = &ev->mons[ev->nmons++];
+		mon->m = m;
+		mon->q = m->query;
+		mon->delay = m->options.evaluation_delay;
+		mon->ndt = m->options.no_data_timeframe > 0 ? m->options.no_data_timeframe
+							    : 2 * mon->q->window;
+		span = mon->q->window + mon->q->timeshift + mon->delay + o->lateness + o->interval;
+		vc_window_init(&mon->win, mon->q, o->interval, span);
+		for (s = 0; s < mon->q->nseries; s++) {
+			struct metric *mt = metric_for(ev, mon->q->series[s].metric);
+
+			mt->subs = xrealloc(mt->subs, (mt->nsubs + 1) * sizeof *mt->subs);
+			mt->subs[mt->nsubs].mon = mon;
+			mt->subs[mt->nsubs].series = s;
+			mt->nsubs++;
+		}
+	}
+	return ev;
+}
+
+/* ---- groups -------------------------------------------------------- */
+
+static void
+index_rebuild(struct mon *mon)
+{
+	size_t cap = 16, k;
+
+	while (cap < mon->ngroups * 2 + 2)
+		cap *= 2;
+	free(mon->index);
+	mon->index = xcalloc(cap, sizeof *mon->index);
+	mon->index_cap = cap;
+	for (k = 0; k < mon->ngroups; k++) {
+		size_t i = (size_t)mon->groups[k]->hash & (cap - 1);
+
+		while (mon->index[i])
+			i = (i + 1) & (cap - 1);
+		mon->index[i] = (uint32_t)k + 1;
+	}
+}
+
+static struct group *
+group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, uint64_t hash,
+	  double ts)
+{
+	struct group *g = xcalloc(1, sizeof *g);
+	size_t k, off = 0;
+
+	g->hash = hash;
+	g->key = xcalloc(keylen + 1, 1);
+	memcpy(g->key, key, keylen);
+	g->keylen = keylen;
+	g->values = xcalloc(mon->q->nby ? mon->q->nby : 1, sizeof *g->values);
+	for (k = 0; k < mon->q->nby; k++) {
+		g->values[k] = g->key + off;
+		off += strlen(g->key + off) + 1;
+	}
+	g->status = VC_STATUS_OK;
+	g->first_seen = g->last_point = ts;
+	g->last_notified = g->first_triggered = g->last_triggered = NAN;
+	g->ring = vc_window_ring_new(&mon->win);
+	if (ev->o.evidence) {
+		g->evidence = xcalloc(ev->o.evidence, sizeof *g->evidence);
+		g->ev_ts = xcalloc(ev->o.evidence, sizeof *g->ev_ts);
+	}
+	if (mon->ngroups == mon->capg) {
+		mon->capg = mon->capg ? mon->capg * 2 : 64;
+		mon->groups = xrealloc(mon->groups, mon->capg * sizeof *mon->groups);
+	}
+	mon->groups[mon->ngroups++] = g;
+	ev->ngroups++;
+	if (mon->ngroups * 2 + 2 > mon->index_cap)
+		index_rebuild(mon);
+	else {
+		size_t i = (size_t)hash & (mon->index_cap - 1);
+
+		while (mon->index[i])
+			i = (i + 1) & (mon->index_cap - 1);
+		mon->index[i] = (uint32_t)mon->ngroups;
+	}
+	return g;
+}
+
+static void
+group_free(struct vc_eval *ev, struct group *g)
+{
+	size_t k;
+
+	if (g->evidence)
+		for (k = 0; k < ev->o.evidence; k++)
+			vc_buf_free(&g->evidence[k]);
+	free(g->evidence);
+	free(g->ev_ts);
+	free(g->ring);
+	free(g->values);
+	free(g->key);
+	free(g);
+}
+
+static struct group *
+group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, double ts)
+{
+	uint64_t h = hash_bytes(key, keylen);
+	size_t i;
+
+	if (mon->index_cap) {
+		i = (size_t)h & (mon->index_cap - 1);
+		while (mon->index[i]) {
+			struct group *g = mon->groups[mon->index[i] - 1];
+
+			if (g->hash == h && g->keylen == keylen && memcmp(g->key, key, keylen) == 0)
+				return g;
+			i = (i + 1) & (mon->index_cap - 1);
+		}
+	}
+	return group_new(ev, mon, key, keylen, h, ts);
+}
+
+/* The group key of a point: the values of the by-keys, each followed by
+ * NUL; a missing tag counts as "N/A", as in Datadog. */
+static void
+group_key(struct vc_buf *key, const struct vc_query *q, struct vc_json_span tags)
+{
+	size_t k;
+	struct vc_json_span v;
+
+	vc_buf_reset(key);
+	for (k = 0; k < q->nby; k++) {
+		if (tags.type != VC_JSON_OBJECT || !vc_json_member(tags, q->by[k], &v) ||
+		    v.type == VC_JSON_NULL || v.type == VC_JSON_OBJECT || v.type == VC_JSON_ARRAY) {
+			vc_buf_add(key, "N/A", 3);
+		} else if (v.type != VC_JSON_STRING) {
+			vc_buf_add(key, v.p, v.len);
+		} else if (memchr(v.p, '\\', v.len) == NULL) {
+			vc_buf_add(key, v.p + 1, v.len - 2);
+		} else {
+			struct vc_buf tmp = VC_BUF_INIT;
+
+			vc_json_string(v, &tmp);
+			/* A NUL inside a value would split the key: spell it. */
+			for (size_t j = 0; j < tmp.len; j++)
+				if (tmp.p[j] == '\0')
+					tmp.p[j] = ' ';
+			vc_buf_add(key, tmp.p ? tmp.p : "", tmp.len);
+			vc_buf_free(&tmp);
+		}
+		vc_buf_addc(key, '\0');
+	}
+}
+
+static void
+keep_evidence(struct vc_eval *ev, struct group *g, double ts, const char *json, size_t len)
+{
+	struct vc_buf *b;
+
+	if (ev->o.evidence == 0 || g->seq == ev->seq)
+		return;
+	g->seq = ev->seq;
+	b = &g->evidence[g->ev_next];
+	vc_buf_reset(b);
+	vc_buf_add(b, json, len);
+	g->ev_ts[g->ev_next] = ts;
+	g->ev_next = (g->ev_next + 1) % ev->o.evidence;
+	if (g->ev_count < ev->o.evidence)
+		g->ev_count++;
+}
+
+/* ---- the state machine --------------------------------------------- */
+
+/* Whether v has come back past a recovery threshold r. */
+static int
+recovered(enum vc_cmp cmp, double v, double r)
+{
+	switch (cmp) {
+	case VC_CMP_GT:
+		return v <= r;
+	case VC_CMP_GE:
+		return v < r;
+	case VC_CMP_LT:
+		return v >= r;
+	case VC_CMP_LE:
+		return v > r;
+	default:
+		return 1;
+	}
+}
+
+/* The status a value gives, from status now. */
+static enum vc_monitor_status
+judge(const struct mon *mon, enum vc_monitor_status now, double v)
+{
+	const struct vc_monitor_options *o = &mon->m->options;
+	enum vc_cmp cmp = mon->q->cmp;
+
+	if (vc_cmp_holds(cmp, v, mon->q->threshold))
+		return VC_STATUS_ALERT;
+	if (now == VC_STATUS_ALERT && o->has_critical_recovery &&
+	    !recovered(cmp, v, o->critical_recovery))
+		return VC_STATUS_ALERT;
+	if (o->has_warning && vc_cmp_holds(cmp, v, o->warning))
+		return VC_STATUS_WARN;
+	if ((now == VC_STATUS_WARN || now == VC_STATUS_ALERT) && o->has_warning &&
+	    o->has_warning_recovery && !recovered(cmp, v, o->warning_recovery))
+		return VC_STATUS_WARN;
+	return VC_STATUS_OK;
+}
+
+static void
+report(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
+       enum vc_monitor_status status, double value, int renotify)
+{
+	enum vc_monitor_status previous = g->status;
+
+	if (status != previous && (status == VC_STATUS_ALERT || status == VC_STATUS_WARN)) {
+		if (previous != VC_STATUS_ALERT && previous != VC_STATUS_WARN)
+			g->first_triggered = t;
+		g->last_triggered = t;
+	}
+	g->status = status;
+	if (status != VC_STATUS_OK && (status != previous || renotify))
+		g->last_notified = t;
+	vc_eval_transition(ev, mon, g, t, status, previous, value, renotify);
+	if (status == VC_STATUS_OK)
+		g->first_triggered = NAN;
+}
+
+/* Evaluates group g of mon at tick t. */
+static void
+evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
+{
+	const struct vc_monitor_options *o = &mon->m->options;
+	double end = t - mon->delay, silent = end - g->last_point, v = NAN;
+	enum vc_monitor_status next = g->status;
+	int evaluated = 0;
+
+	if (mon->q->nby > 0 && o->new_group_delay > 0 && t < g->first_seen + o->new_group_delay)
+		return;
+	if (o->notify_no_data && silent >= mon->ndt) {
+		next = VC_STATUS_NO_DATA;
+	} else if (o->timeout > 0 && silent >= o->timeout &&
+		   (g->status == VC_STATUS_ALERT || g->status == VC_STATUS_WARN)) {
+		next = VC_STATUS_OK; /* auto-resolve */
+	} else if (!o->require_full_window || vc_window_full(&mon->win, g->ring, end)) {
+		v = vc_window_value(&mon->win, g->ring, end);
+		if (!isnan(v)) {
+			next = judge(mon, g->status, v);
+			evaluated = 1;
+		}
+	}
+	if (next != g->status) {
+		report(ev, mon, g, t, next, v, 0);
+		return;
+	}
+	if (o->renotify_interval > 0 && g->status != VC_STATUS_OK &&
+	    (o->renotify_statuses & (1u << g->status)) && !isnan(g->last_notified) &&
+	    t - g->last_notified >= o->renotify_interval) {
+		report(ev, mon, g, t, g->status, v, 1);
+		return;
+	}
+	if (ev->o.all && evaluated)
+		report(ev, mon, g, t, g->status, v, 0);
+}
+
+/* Whether g has nothing left to report, or has been silent too long. */
+static int
+evictable(struct vc_eval *ev, const struct mon *mon, const struct group *g, double t)
+{
+	double silent = t - mon->delay - g->last_point;
+
+	if (mon->q->nby == 0)
+		return 0; /* a simple monitor's one group is always there */
+	if (silent > ev->o.retention)
+		return 1;
+	return g->status == VC_STATUS_OK && !mon->m->options.notify_no_data &&
+	       silent > mon->q->window + mon->q->timeshift + mon->win.width;
+}
+
+static void
+tick(struct vc_eval *ev, double t)
+{
+	size_t k, i, kept;
+
+	for (k = 0; k < ev->nmons; k++) {
+		struct mon *mon = &ev->mons[k];
+
+		kept = 0;
+		for (i = 0; i < mon->ngroups; i++) {
+			struct group *g = mon->groups[i];
+
+			evaluate(ev, mon, g, t);
+			if (evictable(ev, mon, g, t)) {
+				group_free(ev, g);
+				ev->ngroups--;
+			} else {
+				mon->groups[kept++] = g;
+			}
+		}
+		if (kept != mon->ngroups) {
+			mon->ngroups = kept;
+			index_rebuild(mon);
+		}
+	}
+}
+
+static void
+run_ticks(struct vc_eval *ev, double through)
+{
+	while (ev->next_tick <= through) {
+		tick(ev, ev->next_tick);
+		ev->next_tick += ev->o.interval;
+	}
+}
+
+/* ---- points -------------------------------------------------------- */
+
+/* The first point starts the clock, and the one group of each simple
+ * monitor, so that no data can be noticed even if it never reports. */
+static void
+start(struct vc_eval *ev, double ts)
+{
+	size_t k;
+
+	ev->started = 1;
+	ev->max_ts = ts;
+	ev->next_tick = (floor(ts / ev->o.interval) + 1) * ev->o.interval;
+	for (k = 0; k < ev->nmons; k++)
+		if (ev->mons[k].q->nby == 0)
+			group_find(ev, &ev->mons[k], "", 0, ts);
+}
+
+static int
+reject(struct vc_eval *ev, const char **why, const char *fmt, double a, double b)
+{
+	snprintf(ev->why, sizeof ev->why, fmt, a, b);
+	*why = ev->why;
+	return -1;
+}
+
+int
+vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_span root,
+	      const char **why)
+{
+	struct vc_json_iter it;
+	struct vc_json_span k, v, metric = {0}, value = {0}, ts = {0}, tags = {0};
+	struct metric *mt = NULL;
+	double t, x;
+	size_t i;
+
+	vc_json_iter_init(root, &it);
+	while (vc_json_object_next(&it, &k, &v)) {
+		if (vc_json_key_is(k, "metric", 6))
+			metric = v;
+		else if (vc_json_key_is(k, "value", 5))
+			value = v;
+		else if (vc_json_key_is(k, "ts", 2))
+			ts = v;
+		else if (vc_json_key_is(k, "tags", 4))
+			tags = v;
+	}
+	if (metric.type != VC_JSON_STRING) {
+		*why = "no metric name at .metric";
+		return -1;
+	}
+	if (value.type != VC_JSON_NUMBER) {
+		*why = "no number at .value";
+		return -1;
+	}
+	x = vc_json_number(value);
+	if (!isfinite(x)) {
+		*why = "value out of range at .value";
+		return -1;
+	}
+	if (ts.type == VC_JSON_NONE)
+		t = vc_time_now();
+	else if (vc_time_from_json(ts, &t) != 0) {
+		*why = "no time at .ts (epoch seconds or RFC 3339)";
+		return -1;
+	}
+	if (tags.type != VC_JSON_NONE && tags.type != VC_JSON_OBJECT && tags.type != VC_JSON_NULL) {
+		*why = "tags at .tags is not an object";
+		return -1;
+	}
+	if (!ev->started)
+		start(ev, t);
+	if (t < ev->max_ts - ev->o.lateness)
+		return reject(ev, why, "point %.0f s late, past --lateness %g", ev->max_ts - t,
+			      ev->o.lateness);
+	if (t > ev->max_ts) {
+		ev->max_ts = t;
+		/* Evaluate first: the ticks the stream has now passed cover
+		 * windows that end before this point. */
+		run_ticks(ev, ev->max_ts - ev->o.lateness);
+	}
+	for (i = 0; i < ev->nmetrics; i++) {
+		const struct metric *m = &ev->metrics[i];
+
+		if (m->len == metric.len - 2 && memcmp(m->name, metric.p + 1, m->len) == 0) {
+			mt = &ev->metrics[i];
+			break;
+		}
+	}
+	ev->seq++;
+	for (i = 0; mt && i < mt->nsubs; i++) {
+		struct mon *mon = mt->subs[i].mon;
+		const struct vc_series *s = &mon->q->series[mt->subs[i].series];
+		struct group *g;
+
+		if (s->filter->kind != VC_FILTER_ALL && !vc_filter_match(s->filter, tags))
+			continue;
+		group_key(&ev->key, mon->q, tags);
+		g = group_find(ev, mon, ev->key.p ? ev->key.p : "", ev->key.len, t);
+		vc_window_add(&mon->win, g->ring, mt->subs[i].series, t, x);
+		if (t > g->last_point)
+			g->last_point = t;
+		keep_evidence(ev, g, t, json, len);
+	}
+	return 0;
+}
+
+void
+vc_eval_finish(struct vc_eval *ev, double until)
+{
+	if (!ev->started) {
+		if (isnan(until))
+			return;
+		start(ev, until);
+	}
+	if (isnan(until))
+		until = (floor(ev->max_ts / ev->o.interval) + 1) * ev->o.interval;
+	run_ticks(ev, until);
+}
+
+size_t
+vc_eval_groups(const struct vc_eval *ev)
+{
+	return ev->ngroups;
+}
+
+void
+vc_eval_free(struct vc_eval *ev)
+{
+	size_t k, i;
+
+	if (ev == NULL)
+		return;
+	for (k = 0; k < ev->nmons; k++) {
+		struct mon *mon = &ev->mons[k];
+
+		for (i = 0; i < mon->ngroups; i++)
+			group_free(ev, mon->groups[i]);
+		free(mon->groups);
+		free(mon->index);
+		vc_window_free(&mon->win);
+	}
+	for (k = 0; k < ev->nmetrics; k++)
+		free(ev->metrics[k].subs);
+	free(ev->metrics);
+	free(ev->mons);
+	vc_buf_free(&ev->key);
+	vc_buf_free(&ev->out);
+	vc_buf_free(&ev->msg);
+	free(ev);
+}

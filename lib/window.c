@@ -1,0 +1,325 @@
+/*
+ * window.c — bucket rings and the value of a query over a window
+ * (window.h).
+ */
+#include "window.h"
+
+#include <err.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "msg.h"
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		err(VC_EXIT_USAGE, "out of memory");
+	return p;
+}
+
+void
+vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, double span)
+{
+	double width = interval;
+
+	if (span / width > VC_WINDOW_MAX_BUCKETS - 3)
+		width = ceil(span / (VC_WINDOW_MAX_BUCKETS - 3) / interval) * interval;
+	w->q = q;
+	w->width = width;
+	w->nbuckets = (size_t)ceil(span / width) + 3;
+	w->values = xcalloc(q->nseries, sizeof *w->values);
+	w->lastval = xcalloc(q->nseries, sizeof *w->lastval);
+	w->lastat = xcalloc(q->nseries, sizeof *w->lastat);
+}
+
+void
+vc_window_free(struct vc_window *w)
+{
+	free(w->values);
+	free(w->lastval);
+	free(w->lastat);
+}
+
+struct vc_slot *
+vc_window_ring_new(const struct vc_window *w)
+{
+	struct vc_slot *ring = xcalloc(w->q->nseries * w->nbuckets, sizeof *ring);
+	size_t k;
+
+	for (k = 0; k < w->q->nseries * w->nbuckets; k++)
+		ring[k].bucket = -1;
+	return ring;
+}
+
+static size_t
+slot_index(const struct vc_window *w, size_t series, long long b)
+{
+	long long m = b % (long long)w->nbuckets;
+
+	if (m < 0)
+		m += (long long)w->nbuckets;
+	return series * w->nbuckets + (size_t)m;
+}
+
+void
+vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, double ts,
+	      double value)
+{
+	long long b = (long long)floor(ts / w->width);
+	struct vc_slot *s = &ring[slot_index(w, series, b)];
+
+	if (s->bucket != b) {
+		s->bucket = b;
+		s->sum = 0;
+		s->count = 0;
+		s->min = s->max = value;
+	}
+	s->sum += value;
+	s->count++;
+	if (value < s->min)
+		s->min = value;
+	if (value > s->max)
+		s->max = value;
+}
+
+/* A bucket's value for a series, before fill: its rollup or space
+ * statistic, NAN when the bucket is empty. */
+static double
+bucket_value(const struct vc_window *w, const struct vc_slot *ring, size_t series, long long b)
+{
+	const struct vc_series *sr = &w->q->series[series];
+	const struct vc_slot *s = &ring[slot_index(w, series, b)];
+	enum vc_agg how = sr->has_rollup ? sr->rollup : sr->space;
+	double v;
+
+	if (s->bucket != b || s->count == 0)
+		return NAN;
+	switch (how) {
+	case VC_AGG_SUM:
+		v = s->sum;
+		break;
+	case VC_AGG_MIN:
+		v = s->min;
+		break;
+	case VC_AGG_MAX:
+		v = s->max;
+		break;
+	case VC_AGG_COUNT:
+		v = (double)s->count;
+		break;
+	default:
+		v = s->sum / (double)s->count;
+	}
+	if (sr->as_rate)
+		v /= w->width;
+	return v;
+}
+
+/* The bucket value after .fill(): zero, or the last value seen in the
+ * window (linear is approximated by last; see vc-eval-rules(1)). */
+static double
+filled(struct vc_window *w, size_t series, double v, double at)
+{
+	const struct vc_series *sr = &w->q->series[series];
+
+	if (!isnan(v)) {
+		w->lastval[series] = v;
+		w->lastat[series] = at;
+		return v;
+	}
+	switch (sr->fill) {
+	case VC_FILL_ZERO:
+		return 0;
+	case VC_FILL_LAST:
+	case VC_FILL_LINEAR:
+		if (isnan(w->lastval[series]))
+			return NAN;
+		if (sr->fill_seconds > 0 && at - w->lastat[series] > sr->fill_seconds)
+			return NAN;
+		return w->lastval[series];
+	default:
+		return NAN;
+	}
+}
+
+/* Evaluates e over w->values; per = seconds one value stands for. */
+static double
+eval(const struct vc_expr *e, const double *values, double per)
+{
+	double a, b;
+
+	switch (e->kind) {
+	case VC_EXPR_NUMBER:
+		return e->number;
+	case VC_EXPR_SERIES:
+		return values[e->series];
+	default:
+		break;
+	}
+	a = eval(e->a, values, per);
+	switch (e->kind) {
+	case VC_EXPR_NEG:
+		return -a;
+	case VC_EXPR_ABS:
+		return fabs(a);
+	case VC_EXPR_DEFAULT_ZERO:
+		return isnan(a) ? 0 : a;
+	case VC_EXPR_PER_SECOND:
+		return a / per;
+	case VC_EXPR_PER_MINUTE:
+		return a * 60 / per;
+	case VC_EXPR_PER_HOUR:
+		return a * 3600 / per;
+	default:
+		break;
+	}
+	b = eval(e->b, values, per);
+	switch (e->kind) {
+	case VC_EXPR_ADD:
+		return a + b;
+	case VC_EXPR_SUB:
+		return a - b;
+	case VC_EXPR_MUL:
+		return a * b;
+	case VC_EXPR_DIV:
+		return b == 0 ? NAN : a / b;
+	default:
+		return NAN;
+	}
+}
+
+struct agg {
+	enum vc_agg how;
+	double acc;
+	size_t n;
+};
+
+static void
+agg_add(struct agg *a, double v)
+{
+	if (isnan(v))
+		return;
+	if (a->n == 0)
+		a->acc = v;
+	else if (a->how == VC_AGG_MIN)
+		a->acc = v < a->acc ? v : a->acc;
+	else if (a->how == VC_AGG_MAX)
+		a->acc = v > a->acc ? v : a->acc;
+	else
+		a->acc += v;
+	a->n++;
+}
+
+static double
+agg_value(const struct agg *a)
+{
+	if (a->n == 0)
+		return NAN;
+	return a->how == VC_AGG_AVG ? a->acc / (double)a->n : a->acc;
+}
+
+/* The buckets wholly inside [end - window, end). */
+static void
+bucket_range(const struct vc_window *w, double end, long long *lo, long long *hi)
+{
+	*lo = (long long)ceil((end - w->q->window) / w->width);
+	*hi = (long long)floor(end / w->width) - 1;
+}
+
+static double
+value_at(struct vc_window *w, const struct vc_slot *ring, double end)
+{
+	const struct vc_query *q = w->q;
+	long long lo, hi, b;
+	size_t s;
+
+	bucket_range(w, end, &lo, &hi);
+	for (s = 0; s < q->nseries; s++)
+		w->lastval[s] = NAN;
+	if (q->as_count) {
+		/* Each series is aggregated over the window first, then the
+		 * arithmetic applies to the results, as Datadog does for
+		 * .as_count() queries. */
+		for (s = 0; s < q->nseries; s++) {
+			struct agg a = {q->time_aggr, 0, 0};
+
+			for (b = lo; b <= hi; b++)
+				agg_add(&a, filled(w, s, bucket_value(w, ring, s, b),
+						   (double)b * w->width));
+			w->values[s] = agg_value(&a);
+		}
+		return eval(q->expr, w->values, q->time_aggr == VC_AGG_SUM ? q->window : w->width);
+	} else {
+		struct agg a = {q->time_aggr, 0, 0};
+
+		for (b = lo; b <= hi; b++) {
+			for (s = 0; s < q->nseries; s++)
+				w->values[s] = filled(w, s, bucket_value(w, ring, s, b),
+						      (double)b * w->width);
+			agg_add(&a, eval(q->expr, w->values, w->width));
+		}
+		return agg_value(&a);
+	}
+}
+
+double
+vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end)
+{
+	const struct vc_query *q = w->q;
+	double now = value_at(w, ring, end), then;
+
+	if (q->change == VC_CHANGE_NONE || isnan(now))
+		return now;
+	then = value_at(w, ring, end - q->timeshift);
+	if (isnan(then))
+		return NAN;
+	if (q->change == VC_CHANGE_ABS)
+		return now - then;
+	return then == 0 ? NAN : (now - then) / then * 100;
+}
+
+int
+vc_window_full(const struct vc_window *w, const struct vc_slot *ring, double end)
+{
+	const struct vc_query *q = w->q;
+	double dd = 60, start = end - q->window;
+	long long lo, hi, b;
+	size_t j, nbig, empty = 0, s;
+
+	switch (q->window_unit) {
+	case 'h':
+		dd = 600;
+		break;
+	case 'd':
+		dd = 3600;
+		break;
+	case 'w':
+		dd = 4 * 3600;
+		break;
+	}
+	if (dd < w->width)
+		dd = w->width;
+	nbig = (size_t)ceil(q->window / dd);
+	bucket_range(w, end, &lo, &hi);
+	for (j = 0; j < nbig; j++) {
+		int data = 0;
+
+		for (b = lo; b <= hi && !data; b++) {
+			double at = (double)b * w->width;
+
+			if (at < start + (double)j * dd || at >= start + (double)(j + 1) * dd)
+				continue;
+			for (s = 0; s < q->nseries && !data; s++)
+				data = !isnan(bucket_value(w, ring, s, b));
+		}
+		if (!data) {
+			if (j == 0)
+				return 0;
+			empty++;
+		}
+	}
+	return empty <= 3;
+}

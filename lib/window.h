@@ -1,0 +1,56 @@
+/*
+ * window.h — a group's recent points as buckets, and the value of a
+ * monitor query over a window of them.
+ *
+ * Points are summed into buckets of `width` seconds (count, sum, min, max
+ * per bucket and series), kept in a ring of `nbuckets` slots per series:
+ * memory per group is nseries * nbuckets * sizeof(struct vc_slot),
+ * whatever the point rate.  A window [end - W, end) covers the buckets
+ * that lie wholly inside it.
+ */
+#ifndef VC_WINDOW_H
+#define VC_WINDOW_H
+
+#include <stddef.h>
+
+#include "query.h"
+
+struct vc_slot {
+	long long bucket; /* which bucket the slot holds now */
+	double sum, min, max;
+	unsigned long count;
+};
+
+struct vc_window {
+	const struct vc_query *q;
+	double width;    /* bucket width, seconds */
+	size_t nbuckets; /* ring slots per series */
+	double *values;  /* scratch: one value per series */
+	double *lastval; /* scratch for .fill(last) */
+	double *lastat;
+};
+
+/* Sets w up for query q: buckets of at least interval seconds, enough to
+ * hold span seconds (window, timeshift, delay and lateness together), at
+ * most VC_WINDOW_MAX_BUCKETS of them (the width grows instead). */
+#define VC_WINDOW_MAX_BUCKETS 720
+void vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, double span);
+void vc_window_free(struct vc_window *w);
+
+/* A group's ring: nseries * nbuckets empty slots (calloc'd). */
+struct vc_slot *vc_window_ring_new(const struct vc_window *w);
+
+void vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, double ts,
+		   double value);
+
+/* The query's value (time aggregation, arithmetic, change) over the
+ * window ending at end, or NAN when the window gives none. */
+double vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end);
+
+/* Datadog's require_full_window rule over the window ending at end: the
+ * window split in buckets of 1 minute (minute windows), 10 minutes (hour
+ * windows), 1 hour (day windows) or 4 hours (week windows) has data in
+ * its first bucket and at most three empty ones. */
+int vc_window_full(const struct vc_window *w, const struct vc_slot *ring, double end);
+
+#endif
