@@ -340,6 +340,24 @@ check_declared(struct vc_img_result *r, const char *name, const char *content_ty
 	}
 }
 
+/* Takes back a reason, recomputing the verdict from those left: a pipe's
+ * size is only known once its bytes hit --max-bytes, after a parser took
+ * the end for a truncation. */
+static void
+drop_reason(struct vc_img_result *r, const char *code)
+{
+	int i, j;
+
+	for (i = j = 0; i < r->nreasons; i++)
+		if (strcmp(r->reasons[i].code, code) != 0)
+			r->reasons[j++] = r->reasons[i];
+	r->nreasons = j;
+	r->verdict = VC_IMG_OK;
+	for (i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].verdict > r->verdict)
+			r->verdict = r->reasons[i].verdict;
+}
+
 /* Whether the name or the declared type says this is an image. */
 static int
 claims_image(const char *name, const char *content_type)
@@ -409,6 +427,13 @@ check_src(struct vc_src *s, const char *name, const char *content_type,
 	}
 	if (s->ioerr)
 		vc_img_reason(res, VC_IMG_INVALID, "read_error", "%s", strerror(s->ioerr));
+	if (s->at_limit && !res->limited) {
+		drop_reason(res, "truncated");
+		res->limited = 1;
+		vc_img_reason(res, VC_IMG_INVALID, "too_large",
+			      "more than --max-bytes %llu, read no further",
+			      (unsigned long long)lim->max_bytes);
+	}
 }
 
 int

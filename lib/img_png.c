@@ -585,7 +585,7 @@ vc_png_check(struct vc_img_ctx *c)
 			      "image data inflates to %llu bytes, IHDR promises "
 			      "%llu",
 			      (unsigned long long)g.produced, (unsigned long long)g.expected);
-	else if (g.z_on && g.produced < g.expected)
+	else if (g.z_on && g.idat && g.produced < g.expected)
 		vc_img_reason(r, VC_IMG_INVALID, "short_image_data",
 			      "image data has %llu of %llu bytes", (unsigned long long)g.produced,
 			      (unsigned long long)g.expected);

@@ -147,9 +147,12 @@ what_at(const unsigned char *p, size_t n, const char **code, int images)
 			*code = "embedded_archive";
 			return "a ZIP archive";
 		}
-		/* End of central directory: disk 0, equal entry counts. */
+		/* End of central directory: disk 0, equal entry counts, and
+		 * either entries or a comment that ends exactly where the
+		 * data does (an empty archive at the end of a file). */
 		if (n >= 22 && p[1] == 'K' && p[2] == 5 && p[3] == 6 && le16(p + 4) == 0 &&
-		    le16(p + 6) == 0 && le16(p + 8) == le16(p + 10) && le16(p + 8) > 0) {
+		    le16(p + 6) == 0 && le16(p + 8) == le16(p + 10) &&
+		    (le16(p + 8) > 0 || 22u + le16(p + 20) == n)) {
 			*code = "embedded_archive";
 			return "a ZIP archive";
 		}

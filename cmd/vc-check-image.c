@@ -1,0 +1,317 @@
+/*
+ * vc-check-image — structural verdicts on uploaded images, before anything
+ * decodes them, attributed to the user who uploaded them.
+ *
+ * Options, the record loop and the exit status; the checks are lib/img*.c.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "field.h"
+#include "img.h"
+#include "jsonl.h"
+#include "msg.h"
+#include "opt.h"
+#include "out.h"
+#include "vtime.h"
+
+enum {
+	OPT_CONTENT_TYPE = 0x200,
+	OPT_MAX_BYTES,
+	OPT_MAX_FRAMES,
+	OPT_MAX_PIXELS,
+	OPT_MAX_SCANS,
+	OPT_MAX_SIDE,
+	OPT_MAX_TEXT,
+	OPT_MAX_TOTAL_PIXELS,
+	OPT_USER,
+};
+
+static const struct vc_opt opts[] = {
+	{"annotate", no_argument, 'a', NULL,
+	 "add an \"image\" object to each record (default for FILE args)"},
+	{"content-type", required_argument, OPT_CONTENT_TYPE, "JQ",
+	 "the declared content type (default .content_type)"},
+	{"deep", no_argument, 'd', NULL,
+	 "also decode the pixels with the format's reference library"},
+	{"formats", required_argument, 'f', "LIST",
+	 "allowed formats (default png,jpeg,gif,webp,bmp)"},
+	{"max-bytes", required_argument, OPT_MAX_BYTES, "BYTES",
+	 "read no file past BYTES (default 64M)"},
+	{"max-frames", required_argument, OPT_MAX_FRAMES, "N",
+	 "more frames is a bomb (default 1000)"},
+	{"max-pixels", required_argument, OPT_MAX_PIXELS, "N",
+	 "warn over N pixels, bomb over 2N (default 89478485)"},
+	{"max-scans", required_argument, OPT_MAX_SCANS, "N",
+	 "more JPEG scans is a bomb (default 100)"},
+	{"max-side", required_argument, OPT_MAX_SIDE, "N",
+	 "a longer side is a bomb (default 65535)"},
+	{"max-text", required_argument, OPT_MAX_TEXT, "BYTES",
+	 "inflated text/ICC per chunk, 64x that per file (default 1M)"},
+	{"max-total-pixels", required_argument, OPT_MAX_TOTAL_PIXELS, "N",
+	 "pixels of all frames (default 4 x --max-pixels)"},
+	{"path", required_argument, 'p', "JQ", "the image file's path (default .path)"},
+	{"user", required_argument, OPT_USER, "JQ", "the uploading user (default .user_id)"},
+	VC_OPT_COMMON_RECORDS,
+	VC_OPT_COMMON_HELP,
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static const struct vc_tool tool = {
+	"[-adu] [--path JQ] [--user JQ] [--max-pixels N] [...] [FILE ...]",
+	"Judge uploaded images (bombs, polyglots, invalid files) before "
+	"anything decodes them.",
+	opts,
+};
+
+struct config {
+	struct vc_common common;
+	struct vc_img_limits lim;
+	int annotate;
+	int total_set;
+	const char *path, *user, *content_type;
+};
+
+static void
+on_opt(int val, const char *arg, void *ctx)
+{
+	struct config *c = ctx;
+	const unsigned long long big = 1ULL << 62;
+
+	if (vc_opt_common(val, arg, &c->common))
+		return;
+	switch (val) {
+	case 'a':
+		c->annotate = 1;
+		break;
+	case 'd':
+		c->lim.deep = 1;
+		break;
+	case 'p':
+		c->path = arg;
+		break;
+	case OPT_USER:
+		c->user = arg;
+		break;
+	case OPT_CONTENT_TYPE:
+		c->content_type = arg;
+		break;
+	case 'f':
+		if (vc_img_formats_parse(arg, &c->lim.formats) < 0)
+			vc_opt_usage(&tool,
+				     "--formats: '%s' names no known "
+				     "formats (png,jpeg,gif,webp,bmp)",
+				     arg);
+		break;
+	case OPT_MAX_BYTES:
+		c->lim.max_bytes = vc_opt_size("--max-bytes", arg, 1, (size_t)big);
+		break;
+	case OPT_MAX_FRAMES:
+		c->lim.max_frames = vc_opt_int("--max-frames", arg, 1, big);
+		break;
+	case OPT_MAX_PIXELS:
+		c->lim.max_pixels = vc_opt_int("--max-pixels", arg, 1, big / 2);
+		c->lim.bomb_pixels = 2 * c->lim.max_pixels;
+		break;
+	case OPT_MAX_SCANS:
+		c->lim.max_scans = vc_opt_int("--max-scans", arg, 1, big);
+		break;
+	case OPT_MAX_SIDE:
+		c->lim.max_side = vc_opt_int("--max-side", arg, 1, big);
+		break;
+	case OPT_MAX_TEXT:
+		c->lim.max_text = vc_opt_size("--max-text", arg, 1, (size_t)1 << 40);
+		c->lim.max_text_total = 64 * c->lim.max_text;
+		break;
+	case OPT_MAX_TOTAL_PIXELS:
+		c->lim.max_total_pixels = vc_opt_int("--max-total-pixels", arg, 1, big);
+		c->total_set = 1;
+		break;
+	}
+}
+
+/* Checks one file by name; -1 with errno when it cannot be read. */
+static int
+check_path(const char *path, const char *content_type, const struct vc_img_limits *lim,
+	   struct vc_img_result *res)
+{
+	/* O_NONBLOCK only for the open itself, so a FIFO without a writer
+	 * cannot hang the run; reads then block as usual. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int rc, saved;
+
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	rc = vc_img_check_fd(fd, path, content_type, lim, res);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/* FILE arguments: one annotated record {"path", "image"} per file. */
+static int
+check_files(char **files, int n, const struct config *c)
+{
+	struct vc_img_result res;
+	struct vc_buf b = VC_BUF_INIT;
+	int i, status = VC_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		if (check_path(files[i], NULL, &c->lim, &res) < 0) {
+			warn("%s", files[i]);
+			status = VC_EXIT_USAGE;
+			continue;
+		}
+		vc_buf_reset(&b);
+		vc_buf_adds(&b, "{\"path\":");
+		vc_buf_add_json_string(&b, files[i], strlen(files[i]));
+		vc_buf_adds(&b, ",\"image\":");
+		vc_img_add_json(&b, &res);
+		vc_buf_addc(&b, '}');
+		vc_out_buf(&b);
+		vc_out_end_record();
+		if (res.verdict != VC_IMG_OK && status == VC_EXIT_OK)
+			status = VC_EXIT_REJECTED;
+	}
+	vc_buf_free(&b);
+	return status;
+}
+
+/* A string field as text in out; 0 when absent, -1 when not text. */
+static int
+text_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out)
+{
+	struct vc_json_span v;
+	const char *why;
+	int rc = vc_field_eval(f, rec, &v, &why);
+
+	if (rc <= 0)
+		return rc;
+	if (v.type == VC_JSON_STRING) {
+		vc_json_string(v, out);
+		return strlen(out->p) == out->len ? 1 : -1;
+	}
+	if (v.type == VC_JSON_NUMBER) {
+		vc_buf_reset(out);
+		vc_buf_add(out, v.p, v.len);
+		return 1;
+	}
+	return -1;
+}
+
+/* One metric point carrying the evidence. */
+static void
+point(struct vc_buf *b, double ts, const char *metric, const struct vc_buf *user, int have_user,
+      const struct vc_buf *path, const struct vc_img_result *res)
+{
+	vc_buf_reset(b);
+	vc_buf_adds(b, "{\"ts\":");
+	vc_buf_add_json_number(b, ts);
+	vc_buf_adds(b, ",\"metric\":");
+	vc_buf_add_json_string(b, metric, strlen(metric));
+	vc_buf_adds(b, ",\"value\":1,\"tags\":{");
+	if (have_user) {
+		vc_buf_adds(b, "\"user_id\":");
+		vc_buf_add_json_string(b, user->p, user->len);
+		vc_buf_addc(b, ',');
+	}
+	vc_buf_adds(b, "\"service\":\"tryonservice\"},\"path\":");
+	vc_buf_add_json_string(b, path->p, path->len);
+	vc_buf_adds(b, ",\"verdict\":\"");
+	vc_buf_adds(b, vc_img_verdict_name(res->verdict));
+	vc_buf_adds(b, "\",\"reasons\":");
+	vc_img_add_reasons(b, res);
+	vc_buf_addc(b, '}');
+	vc_out_buf(b);
+	vc_out_end_record();
+}
+
+/* JSON lines naming files: annotated records, or metric points. */
+static int
+check_records(const struct config *c)
+{
+	struct vc_reader *r = vc_reader_new(NULL, 0, c->common.max_record, c->common.strict);
+	struct vc_field *fpath = vc_field_new("--path", c->path);
+	struct vc_field *fuser = vc_field_new("--user", c->user);
+	struct vc_field *ftype = vc_field_new("--content-type", c->content_type);
+	struct vc_buf path = VC_BUF_INIT, user = VC_BUF_INIT, type = VC_BUF_INIT;
+	struct vc_buf b = VC_BUF_INIT, metric = VC_BUF_INIT;
+	struct vc_img_result res;
+	struct vc_record rec;
+	struct vc_json_span ts_span;
+	int have_user, have_type, failed = 0, status;
+	double ts;
+
+	while (vc_reader_next(r, &rec)) {
+		if (text_field(fpath, &rec, &path) <= 0 || path.len == 0) {
+			vc_reader_reject(r, &rec, "no file path at %s", vc_field_program(fpath));
+			continue;
+		}
+		have_user = text_field(fuser, &rec, &user) > 0;
+		have_type = text_field(ftype, &rec, &type) > 0;
+		if (check_path(path.p, have_type ? type.p : NULL, &c->lim, &res) < 0) {
+			vc_reader_reject(r, &rec, "%s: %s", path.p, strerror(errno));
+			continue;
+		}
+		failed |= res.verdict != VC_IMG_OK;
+		if (c->annotate) {
+			vc_buf_reset(&b);
+			vc_buf_adds(&b, "\"image\":");
+			vc_img_add_json(&b, &res);
+			vc_out_splice_open(&rec);
+			vc_out_buf(&b);
+			vc_out_splice_close();
+			continue;
+		}
+		if (!vc_json_member(rec.root, "ts", &ts_span) ||
+		    vc_time_from_json(ts_span, &ts) < 0)
+			ts = vc_time_now();
+		point(&b, ts, "tryon.upload.checked", &user, have_user, &path, &res);
+		if (res.verdict != VC_IMG_OK) {
+			vc_buf_reset(&metric);
+			vc_buf_printf(&metric, "tryon.security.%s",
+				      vc_img_verdict_name(res.verdict));
+			point(&b, ts, metric.p, &user, have_user, &path, &res);
+		}
+	}
+	status = vc_reader_status(r);
+	vc_reader_free(r);
+	vc_field_free(fpath);
+	vc_field_free(fuser);
+	vc_field_free(ftype);
+	vc_buf_free(&path);
+	vc_buf_free(&user);
+	vc_buf_free(&type);
+	vc_buf_free(&b);
+	vc_buf_free(&metric);
+	if (status == VC_EXIT_OK && failed)
+		status = VC_EXIT_REJECTED;
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config c = {VC_COMMON_INIT, {0}, 0, 0, ".path", ".user_id", ".content_type"};
+	int first, status, out;
+
+	vc_img_limits_default(&c.lim);
+	first = vc_opt_parse(&tool, argc, argv, on_opt, &c);
+	if (!c.total_set)
+		c.lim.max_total_pixels = 4 * c.lim.max_pixels;
+	vc_out_init(c.common.unbuffered);
+	if (first < argc)
+		status = check_files(argv + first, argc - first, &c);
+	else
+		status = check_records(&c);
+	out = vc_out_close();
+	return out ? out : status;
+}
