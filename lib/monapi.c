@@ -62,6 +62,9 @@ explain(const struct vc_http_response *resp, struct vc_buf *why)
 static int
 failure(const struct vc_http_response *resp)
 {
+	/* Bad keys are the setup's fault, not the monitor's. */
+	if (resp->status == 401 || resp->status == 403)
+		return VC_MONAPI_FAILED;
 	if (resp->status >= 400 && resp->status < 500 && resp->status != 429)
 		return VC_MONAPI_REJECTED;
 	return VC_MONAPI_FAILED;

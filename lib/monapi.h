@@ -13,8 +13,9 @@
  * Results: VC_MONAPI_OK; VC_MONAPI_REJECTED when Datadog answered and
  * refused (4xx: the monitor or the request is wrong — retrying will not
  * help); VC_MONAPI_FAILED when no usable answer came (network, 5xx or 429
- * after the retries, a body that is no JSON).  why gets the reason, with
- * Datadog's {"errors": [...]} texts when it sent them, never a key.
+ * after the retries, a body that is no JSON) or the keys were refused
+ * (401, 403: the setup is wrong, not the monitor).  why gets the reason,
+ * with Datadog's {"errors": [...]} texts when it sent them, never a key.
  */
 #ifndef VC_MONAPI_H
 #define VC_MONAPI_H

@@ -76,18 +76,20 @@ vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired, size
 				continue;
 			}
 			p->listed++;
-			re[nre].vc_id = vc_monnorm_vc_id(m);
 			re[nre].id = vc_monnorm_remote_id(m);
-			if (!re[nre].vc_id || !re[nre].id) {
-				warnx("remote monitor %lld is tagged %s but has "
-				      "no %s tag%s: left alone",
-				      re[nre].id, VC_MONNORM_MANAGED_TAG, VC_MONNORM_ID_PREFIX,
-				      re[nre].id ? "" : " or no id");
-				p->unmanaged_skipped++;
+			re[nre].vc_id = vc_monnorm_vc_id(m);
+			if (!re[nre].id) {
+				warnx("a remote monitor tagged %s has no id: left alone",
+				      VC_MONNORM_MANAGED_TAG);
+				p->skipped++;
 				free(re[nre].vc_id);
 				jv_free(m);
 				continue;
 			}
+			/* Tagged managed in the UI, never pushed: known by the
+			 * name --export gives it. */
+			if (!re[nre].vc_id && asprintf(&re[nre].vc_id, "dd-%lld", re[nre].id) < 0)
+				err(2, "plan");
 			re[nre++].m = m;
 		}
 	}

@@ -56,9 +56,9 @@ struct vc_monplan_item {
 struct vc_monplan {
 	struct vc_monplan_item *items;
 	size_t n, cap;
-	size_t listed;            /* remote managed monitors in the listing */
-	size_t unmanaged_skipped; /* remote monitors without a vc id */
-	size_t not_in_files;      /* managed remote monitors no file names */
+	size_t listed;       /* remote managed monitors in the listing */
+	size_t skipped;      /* managed remote monitors without an id */
+	size_t not_in_files; /* managed remote monitors no file names */
 	int prune;
 };
 
@@ -70,9 +70,10 @@ struct vc_monplan {
 /* Plans desired[0..nd) against remote, the array of monitors the managed
  * listing returned (consumed).  Creates, updates and no-ops come in file
  * order, deletes (with prune) after them by remote id.  Remote monitors
- * listed without the managed tag are ignored; managed ones without a vc
- * id, and second monitors with the same vc id, are warned about on
- * stderr (the latter are deleted when pruning). */
+ * listed without the managed tag are ignored; a managed one without a
+ * "vc-id:" tag (tagged in the UI, never pushed) is known as "dd-ID", the
+ * name --export gives its file; a second monitor with the same vc id is
+ * warned about on stderr and deleted when pruning. */
 void vc_monplan_build(struct vc_monplan *p, const struct vc_mondesired *desired, size_t nd,
 		      jv remote, int prune);
 

@@ -10,7 +10,10 @@ key order, pages its listing (page, page_size, monitor_tags, name) and
 sends X-RateLimit-* headers.  On demand (POST /_fake/config, /_fake/faults)
 it answers 429 with rate-limit headers, 500, an HTML error page, stalls,
 closes the connection, applies a write and then loses the answer, or
-lists nothing.  GET /_fake/log tells the tests what was asked (never the
+lists nothing.  A fault is {"method", "path" (a regular expression),
+"skip" (matching requests let through first), "times", "status",
+"headers", "errors", "html", "stall" (seconds), "close", "apply" (do the
+write, then answer with the fault)}.  GET /_fake/log tells the tests what was asked (never the
 keys, only whether they were right).
 
 It stops by itself after --lifetime seconds or --max-requests requests.
@@ -267,7 +270,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault.get("html"):
             return self.send_raw(status, b"<html><body>Oops</body></html>",
                                  "text/html", headers)
-        self.send_json(status, {"errors": ["fake fault %d" % status]}, headers)
+        self.send_json(status, {"errors": fault.get("errors") or
+                                ["fake fault %d" % status]}, headers)
 
     def take_fault(self, method, path):
         for f in self.server.state.faults:
@@ -346,6 +350,9 @@ class Handler(BaseHTTPRequestHandler):
     def list_monitors(self, query):
         st = self.server.state
         if st.empty_list:
+            # true: every listing is empty; a number: the next N are.
+            if st.empty_list is not True:
+                st.empty_list -= 1
             return []
         mons = sorted(st.monitors.values(), key=lambda m: m["id"])
         want = [t for t in query.get("monitor_tags", "").split(",") if t]
@@ -393,7 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         if path == "/_fake/config" and method == "POST":
             if "empty_list" in body:
-                st.empty_list = bool(body["empty_list"])
+                st.empty_list = body["empty_list"]
             if "write_limit" in body:
                 wl = body["write_limit"]
                 st.write_limit = (int(wl["limit"]), float(wl["period"])) if wl else None

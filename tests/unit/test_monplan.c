@@ -73,17 +73,19 @@ test_build(void)
 	       "build: the update has two changes (critical and query)");
 	tap_is_str(act(&p, 2), "create", "build: unmanaged remote monitor is not a match");
 	tap_ok(p.listed == 4, "build: four managed monitors listed");
-	tap_ok(p.not_in_files == 1, "build: one managed monitor in no file");
-	tap_ok(p.unmanaged_skipped == 1, "build: one without a vc id skipped");
+	tap_ok(p.not_in_files == 2, "build: two managed monitors in no file");
+	tap_ok(p.skipped == 0, "build: none skipped");
 	tap_ok(vc_monplan_check_prune(&p, -1, NULL) == 0,
 	       "prune check: nothing to check without --prune");
 	vc_monplan_free(&p);
 
 	vc_monplan_build(&p, d, 3, jv_copy(remote), 1);
-	tap_ok(p.n == 4, "build: prune adds a delete");
-	tap_is_str(act(&p, 3), "delete", "build: the delete comes last");
+	tap_ok(p.n == 5, "build: prune adds two deletes");
+	tap_is_str(act(&p, 3), "delete", "build: deletes come last");
 	tap_ok(p.items[3].id == 12 && strcmp(p.items[3].vc_id, "d") == 0,
 	       "build: it deletes the monitor no file names");
+	tap_ok(p.items[4].id == 14 && strcmp(p.items[4].vc_id, "dd-14") == 0,
+	       "build: a managed monitor without a vc-id tag is known as dd-ID");
 	vc_monplan_free(&p);
 
 	/* Two remote monitors with one vc id: the older is the match. */
@@ -91,7 +93,7 @@ test_build(void)
 				 remote_mon(5, "A", 1, "[\"vc-id:a\",\"managed-by:vcobs\"]"));
 	vc_monplan_build(&p, d, 3, jv_copy(remote), 1);
 	tap_ok(p.items[0].id == 5, "build: a duplicate vc id matches the lowest id");
-	tap_ok(p.n == 5 && p.items[3].id == 10 && p.items[4].id == 12,
+	tap_ok(p.n == 6 && p.items[3].id == 10 && p.items[4].id == 12,
 	       "build: the duplicate is deleted when pruning, by id order");
 	vc_monplan_free(&p);
 

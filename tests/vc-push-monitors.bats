@@ -1,0 +1,451 @@
+#!/usr/bin/env bats
+# vc-push-monitors against a stateful fake of Datadog's monitor API
+# (tests/fake/monitor_api.py) that each test starts on 127.0.0.1, and,
+# where ../shared/vendor/datadog-openapi and prism are present, through
+# Prism validating every request against Datadog's published spec.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+FAKE="$REPO/tests/fake/monitor_api.py"
+
+setup() {
+	export DD_API_KEY=fake-api-key DD_APP_KEY=fake-app-key
+	unset DD_SITE
+	M="$BATS_TEST_TMPDIR/m"
+	mkdir -p "$M"
+	write_monitors
+	start_fake
+}
+
+teardown() {
+	[ -n "${PRISM_PID:-}" ] && kill "$PRISM_PID" 2>/dev/null || true
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null || true
+}
+
+# Starts the fake API; URL is its base.  Extra arguments go to the fake.
+start_fake() {
+	local port_file="$BATS_TEST_TMPDIR/port" i
+	rm -f "$port_file"
+	python3 "$FAKE" --port-file "$port_file" --lifetime 90 "$@" 3>&- &
+	FAKE_PID=$!
+	for i in $(seq 100); do
+		[ -s "$port_file" ] && break
+		sleep 0.05
+	done
+	[ -s "$port_file" ]
+	URL="http://127.0.0.1:$(cat "$port_file")"
+}
+
+# Four monitors in three files: two lone objects, two JSON lines.
+write_monitors() {
+	cat >"$M/injection.json" <<-'EOF'
+	{"name": "Prompt injection", "type": "metric alert",
+	 "query": "avg(last_5m):max:llm.security.injection_attempt_score{*} by {session_id} > 0.7",
+	 "message": "Session {{session_id.name}} @incident-prompt-injection",
+	 "tags": ["team:sec"], "priority": 1,
+	 "options": {"thresholds": {"critical": 0.7}, "notify_no_data": false}}
+	EOF
+	cat >"$M/quality.json" <<-'EOF'
+	{"name": "Quality", "type": "query alert",
+	 "query": "avg(last_15m):avg:llm.response.quality_score{*} < 0.6",
+	 "message": "quality is low",
+	 "options": {"thresholds": {"critical": 0.6, "warning": 0.7}}}
+	EOF
+	cat >"$M/more.jsonl" <<-'EOF'
+	{"name": "Cost per conversion", "type": "metric alert", "query": "avg(last_1h):avg:llm.cost_per_conversion{*} > 10", "message": "costly", "options": {"thresholds": {"critical": 10}}}
+	{"name": "Predicted errors", "type": "metric alert", "query": "max(last_10m):max:llm.prediction.error_probability{*} > 0.8", "message": "trouble ahead", "options": {"thresholds": {"critical": 0.8}}}
+	EOF
+}
+
+# Talks to the fake's control endpoints: fake METHOD PATH [JSON].
+fake() {
+	if [ $# -gt 2 ]; then
+		curl -sf -X "$1" -H 'Content-Type: application/json' -d "$3" "$URL$2"
+	else
+		curl -sf -X "$1" "$URL$2"
+	fi
+}
+
+# How many logged API requests match the jq filter $1.
+logged() {
+	fake GET /_fake/log | jq "[.[] | select($1)] | length"
+}
+
+writes() {
+	logged .write
+}
+
+stored() {
+	fake GET /_fake/monitors | jq length
+}
+
+push() {
+	run --separate-stderr vc-push-monitors --api-url "$URL" "$@"
+}
+
+# The actions of the plan or apply lines on stdout, sorted, one per line.
+actions() {
+	printf '%s\n' "$output" | jq -r .action | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd' '
+}
+
+@test "first push creates every monitor, tagged, and the server rewrites what it stores" {
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "create=4" ]
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(.applied and .id > 0)) | length')" = 4 ]
+	[ "$(writes)" = 4 ]
+	[ "$(stored)" = 4 ]
+	run fake GET /_fake/monitors
+	# ids from file names, BASE-N for JSON lines
+	[ "$(jq -c '[.[].tags | map(select(startswith("vc-id:")))[0]] | sort' <<<"$output")" = \
+		'["vc-id:injection","vc-id:more-1","vc-id:more-2","vc-id:quality"]' ]
+	[ "$(jq '[.[] | select(.tags | index("managed-by:vcobs"))] | length' <<<"$output")" = 4 ]
+	[ "$(jq '[.[] | select(.type == "metric alert")] | length' <<<"$output")" = 0 ]
+	[[ "$stderr" == *"plan: 4 to create, 0 to update, 0 to delete, 0 unchanged"* ]]
+	[[ "$stderr" == *"applied: 4 created, 0 updated, 0 deleted"* ]]
+}
+
+@test "second push is all no-op with zero writes" {
+	push -m "$M"
+	assert_success
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "noop=4" ]
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(.applied == false and .changes == [])) | length')" = 4 ]
+	[ "$(writes)" = 0 ]
+	[[ "$stderr" == *"plan: 0 to create, 0 to update, 0 to delete, 4 unchanged"* ]]
+}
+
+@test "--dry-run --detailed-exitcode: exit 2 while changes are pending, 0 after, never a write" {
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_failure 2
+	[ "$(actions)" = "create=4" ]
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(has("applied"))) | length')" = 0 ]
+	[ "$(writes)" = 0 ]
+	push -m "$M" -n
+	assert_success
+	push -m "$M"
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_success
+	[ "$(actions)" = "noop=4" ]
+	[ "$(writes)" = 4 ]
+}
+
+@test "an edit plans and applies exactly one update, with its paths" {
+	push -m "$M"
+	sed -i 's/< 0.6/< 0.5/; s/"critical": 0.6/"critical": 0.5/' "$M/quality.json"
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M" --dry-run
+	assert_success
+	[ "$(actions)" = "noop=3 update=1" ]
+	run jq -c 'select(.action == "update") | [.vc_id, [.changes[].path]]' <<<"$output"
+	assert_output '["quality",[".options.thresholds.critical",".query"]]'
+	push -m "$M"
+	assert_success
+	[ "$(logged '.method == "PUT"')" = 1 ]
+	[ "$(writes)" = 1 ]
+	[ "$(fake GET /_fake/monitors | jq -r '.[] | select(.name == "Quality") | .options.thresholds.critical')" = 0.5 ]
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_success
+}
+
+@test "drift made in the UI is planned back to the file" {
+	push -m "$M"
+	id=$(fake GET /_fake/monitors | jq '.[] | select(.name == "Quality") | .id')
+	fake PUT "/_fake/monitors/$id" '{"name": "Quality (edited)", "options": {"renotify_interval": 60, "thresholds": {"critical": 0.6, "warning": 0.7}}}' >/dev/null
+	push -m "$M" --dry-run
+	run jq -c 'select(.action == "update") | [.changes[] | [.path, .from, .to]]' <<<"$output"
+	assert_output '[[".name","Quality (edited)","Quality"],[".options.renotify_interval",60,null]]'
+	push -m "$M"
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_success
+}
+
+@test "a removed file is deleted with --prune only, exactly once" {
+	push -m "$M"
+	rm "$M/quality.json"
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(writes)" = 0 ]
+	[[ "$stderr" == *"1 managed monitor in no file (--prune deletes it)"* ]]
+	push -m "$M" --prune
+	assert_success
+	run jq -c 'select(.action == "delete") | [.vc_id, .applied]' <<<"$output"
+	assert_output '["quality",true]'
+	[ "$(logged '.method == "DELETE"')" = 1 ]
+	[ "$(writes)" = 1 ]
+	[ "$(stored)" = 3 ]
+	push -m "$M" --prune --dry-run --detailed-exitcode
+	assert_success
+}
+
+@test "deletes beyond --max-deletes are refused before any write" {
+	push -m "$M"
+	rm "$M/quality.json" "$M/injection.json"
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M" --prune
+	assert_failure 1
+	[[ "$stderr" == *"deletes 2 of 4 managed monitors, more than --max-deletes 1"* ]]
+	[ "$(writes)" = 0 ]
+	push -m "$M" --prune --max-deletes 2
+	assert_success
+	[ "$(logged '.method == "DELETE"')" = 2 ]
+	[ "$(stored)" = 2 ]
+}
+
+@test "an empty listing refuses to prune, and never duplicates without --prune" {
+	push -m "$M"
+	fake POST /_fake/config '{"empty_list": true}' >/dev/null
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M" --prune
+	assert_failure 1
+	[[ "$stderr" == *"came back empty: refusing to prune"* ]]
+	[ "$(writes)" = 0 ]
+	# Without --prune, when only the managed listing comes back empty,
+	# the name look-up before each create finds our own monitors.
+	fake POST /_fake/config '{"empty_list": 1}' >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(writes)" = 0 ]
+	[ "$(actions)" = "noop=4" ]
+	[ "$(stored)" = 4 ]
+}
+
+@test "an interrupted apply converges on re-run" {
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 2, "times": 50, "status": 500}]' >/dev/null
+	push -m "$M" --retries 0
+	assert_failure 2
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(.applied)) | length')" = 2 ]
+	run jq -r 'select(.applied == false) | .error' <<<"$output"
+	assert_output --partial "HTTP 500"
+	[ "$(stored)" = 2 ]
+	fake POST /_fake/faults '[]' >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "create=2 noop=2" ]
+	[ "$(stored)" = 4 ]
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_success
+}
+
+@test "a create whose answer is lost is found by its vc-id, never made twice" {
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 1, "apply": true, "status": 502, "times": 1}]' >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "create=4" ]
+	[ "$(stored)" = 4 ]
+	[ "$(logged '.method == "POST" and .path == "/api/v1/monitor"')" = 4 ]
+	[ "$(logged '.query.monitor_tags == "vc-id:injection" or .query.monitor_tags == "vc-id:more-1"')" = 1 ]
+}
+
+@test "429 with rate-limit headers is waited out and retried" {
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 1, "status": 429, "times": 1, "headers": {"X-RateLimit-Remaining": 0, "X-RateLimit-Reset": 1}}]' >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(stored)" = 4 ]
+	[ "$(logged '.status == 429')" = 1 ]
+	# The retry came after the second the server asked for.
+	gap=$(fake GET /_fake/log | jq '[.[] | select(.write)] | (.[2].time - .[1].time)')
+	awk -v g="$gap" 'BEGIN { exit !(g >= 0.9) }'
+}
+
+@test "writes pace themselves by X-RateLimit-Remaining and -Reset: no 429" {
+	fake POST /_fake/config '{"write_limit": {"limit": 2, "period": 1}}' >/dev/null
+	push -m "$M"
+	assert_success
+	[ "$(stored)" = 4 ]
+	[ "$(logged '.status == 429')" = 0 ]
+}
+
+@test "5xx, an HTML error page and a stalled answer are retried" {
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "status": 503, "html": true, "times": 1}, {"method": "POST", "path": "/api/v1/monitor/validate", "stall": 3, "times": 1}]' >/dev/null
+	push -m "$M" --timeout 1
+	assert_success
+	[ "$(stored)" = 4 ]
+	[ "$(logged '.status == 503')" = 1 ]
+}
+
+@test "a request that keeps failing is an I/O error: exit 2 (1 with --detailed-exitcode)" {
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "status": 500, "times": 10}]' >/dev/null
+	push -m "$M" --retries 0
+	assert_failure 2
+	[[ "$stderr" == *"listing monitors: "*"fake fault 500"* ]]
+	push -m "$M" --retries 0 --dry-run --detailed-exitcode
+	assert_failure 1
+	[ "$(writes)" = 0 ]
+}
+
+@test "Datadog's validation failure stops before a single write: exit 1 with the file" {
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor/validate", "skip": 1, "status": 400, "errors": ["Alert status is required."], "times": 1}]' >/dev/null
+	push -m "$M"
+	assert_failure 1
+	[[ "$stderr" == *"m/"*": vc-id "*": Datadog: Alert status is required. (HTTP 400)"* ]]
+	[ "$(writes)" = 0 ]
+	[ -z "$output" ]
+}
+
+@test "a monitor failing the local --check stops before any request" {
+	sed -i 's/"critical": 0.6/"critical": 0.9/' "$M/quality.json"
+	push -m "$M"
+	assert_failure 1
+	[[ "$stderr" == *"quality.json:"[0-9]*:[0-9]*": "* ]]
+	[ "$(logged true)" = 0 ]
+}
+
+@test "--validate checks every monitor with Datadog and writes nothing" {
+	push -m "$M"
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M" --validate
+	assert_success
+	[ "$(logged '.path == "/api/v1/monitor/validate"')" = 4 ]
+	[ "$(logged true)" = 4 ]
+	[ -z "$output" ]
+}
+
+@test "a name clash is reported and never duplicated; --adopt takes the monitor over" {
+	fake POST /_fake/monitors '{"name": "Quality", "type": "query alert", "query": "avg(last_15m):avg:llm.response.quality_score{*} < 0.6", "tags": ["team:ui"]}' >/dev/null
+	push -m "$M"
+	assert_failure 1
+	[[ "$stderr" == *"quality.json: vc-id quality: an unmanaged monitor is named \"Quality\""*"--adopt"* ]]
+	[ "$(writes)" = 0 ]
+	push -m "$M" --adopt
+	assert_success
+	run jq -c 'select(.adopted) | [.action, .vc_id, .applied]' <<<"$output"
+	assert_output '["update","quality",true]'
+	[ "$(stored)" = 4 ]
+	push -m "$M" --dry-run --detailed-exitcode
+	assert_success
+}
+
+@test "listing pages through every page" {
+	push -m "$M"
+	fake DELETE /_fake/log >/dev/null
+	push -m "$M" --page-size 1 --dry-run --detailed-exitcode
+	assert_success
+	[ "$(actions)" = "noop=4" ]
+	[ "$(logged '.query.monitor_tags == "managed-by:vcobs"')" = 5 ]
+}
+
+@test "--export writes the managed monitors as files that push back as no-ops" {
+	push -m "$M"
+	fake POST /_fake/monitors '{"name": "From the UI", "type": "query alert", "query": "avg(last_5m):avg:a{*} > 1", "options": {"thresholds": {"critical": 1}}, "tags": ["managed-by:vcobs"]}' >/dev/null
+	fake POST /_fake/monitors '{"name": "Not ours", "type": "query alert", "query": "avg(last_5m):avg:b{*} > 1"}' >/dev/null
+	out="$BATS_TEST_TMPDIR/export"
+	push --export "$out"
+	assert_success
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(.action == "export")) | length')" = 5 ]
+	[ "$(ls "$out" | wc -l)" = 5 ]
+	[ -f "$out/quality.json" ]
+	ls "$out" | grep -q '^dd-[0-9]*\.json$'
+	run jq -r '.tags | join(",")' "$out/injection.json"
+	assert_output "team:sec,vc-id:injection"
+	# The monitor tagged in the UI gets its vc-id tag, once.
+	push -m "$out"
+	assert_success
+	run jq -c 'select(.action == "update") | [.vc_id, [.changes[].path]]' <<<"$output"
+	assert_output --regexp '^\["dd-[0-9]+",\[".tags"\]\]$'
+	push -m "$out" --dry-run --detailed-exitcode
+	assert_success
+	[ "$(actions)" = "noop=5" ]
+}
+
+@test "keys come from the environment or --key-file, never appear, and bad ones fail" {
+	kill "$FAKE_PID"
+	export FAKE_DD_API_KEY=s3cr3t-api-0123456789 FAKE_DD_APP_KEY=s3cr3t-app-9876543210
+	start_fake
+	push -m "$M" -v
+	assert_failure 2
+	[[ "$stderr" == *"HTTP 403"* ]]
+	[[ "$stderr$output" != *"fake-api-key"* && "$stderr$output" != *"fake-app-key"* ]]
+	printf 'DD_API_KEY=%s\nexport DD_APP_KEY="%s"\n' "$FAKE_DD_API_KEY" "$FAKE_DD_APP_KEY" >"$BATS_TEST_TMPDIR/keys"
+	unset DD_API_KEY DD_APP_KEY
+	push -m "$M" -v --key-file "$BATS_TEST_TMPDIR/keys"
+	assert_success
+	[[ "$stderr$output" != *"s3cr3t"* ]]
+	[ "$(stored)" = 4 ]
+	push -m "$M"
+	assert_failure 2
+	[[ "$stderr" == *"DD_API_KEY and DD_APP_KEY must be set"* ]]
+}
+
+@test "usage errors exit 2" {
+	push
+	assert_failure 2
+	[[ "$stderr" == *"no monitor files"* ]]
+	push -m "$M" stray
+	assert_failure 2
+	push -m "$M" --page-size 0
+	assert_failure 2
+	push -m "$M" --export "$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	push -m "$M" --max-deletes 3
+	assert_failure 2
+	push -m "$M" --detailed-exitcode
+	assert_failure 2
+	push -m "$M" --validate --prune
+	assert_failure 2
+	run --separate-stderr vc-push-monitors -m "$M" --api-url ftp://example.com
+	assert_failure 2
+	DD_SITE=example.com run --separate-stderr vc-push-monitors -m "$M"
+	assert_failure 2
+	[ "$(logged true)" = 0 ]
+}
+
+@test "a missing monitor file is an I/O error: exit 2" {
+	push -m "$BATS_TEST_TMPDIR/nope.json"
+	assert_failure 2
+	[ "$(logged true)" = 0 ]
+}
+
+@test "a full disk on stdout is an I/O error: exit 2" {
+	[ -w /dev/full ] || skip "/dev/full is not available"
+	run bash -c 'vc-push-monitors --api-url "$1" -m "$2" --dry-run >/dev/full' _ "$URL" "$M"
+	assert_failure 2
+	[[ "$output" == *"write error"* ]]
+}
+
+@test "every long option has bash, zsh and fish completions" {
+	assert_completions_cover vc-push-monitors
+}
+
+# The same pushes through Prism proxying to the fake: Prism checks every
+# request (path, query, headers, body) against Datadog's published v1
+# monitor spec and answers 422 instead of forwarding one that is not valid.
+@test "every request is valid against Datadog's OpenAPI spec (Prism)" {
+	need_shared vendor/datadog-openapi/v1-monitors-min.yaml
+	prism=${VC_PRISM:-prism}
+	command -v "$prism" >/dev/null || skip "prism is not installed (set VC_PRISM; .ci/run installs it)"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$prism" proxy -h 127.0.0.1 -p "$port" --errors \
+		"$SHARED/vendor/datadog-openapi/v1-monitors-min.yaml" "$URL" >"$BATS_TEST_TMPDIR/prism.log" 2>&1 3>&- &
+	PRISM_PID=$!
+	for i in $(seq 300); do
+		grep -q "Prism is listening" "$BATS_TEST_TMPDIR/prism.log" && break
+		sleep 0.1
+	done
+	grep -q "Prism is listening" "$BATS_TEST_TMPDIR/prism.log"
+	P="http://127.0.0.1:$port"
+	# Prism itself refuses a bad request, so these prove it is checking.
+	run curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" \
+		-d '{"type": "no such type"}' "$P/api/v1/monitor"
+	assert_output 422
+	run vc-push-monitors --api-url "$P" -m "$M" --validate
+	assert_success
+	run vc-push-monitors --api-url "$P" -m "$M" --page-size 2
+	assert_success
+	sed -i 's/< 0.6/< 0.5/; s/"critical": 0.6/"critical": 0.5/' "$M/quality.json"
+	rm "$M/injection.json"
+	run vc-push-monitors --api-url "$P" -m "$M" --prune
+	assert_success
+	[ "$(logged '.method == "PUT"')" = 1 ]
+	[ "$(logged '.method == "DELETE"')" = 1 ]
+	run vc-push-monitors --api-url "$P" --export "$BATS_TEST_TMPDIR/export"
+	assert_success
+	# Every API request reached the fake: none was refused by Prism.
+	[ "$(logged '.path | startswith("/api/")')" -ge 12 ]
+	! grep -qi "violation" "$BATS_TEST_TMPDIR/prism.log"
+}
