@@ -1,0 +1,601 @@
+/*
+ * incident.c — the incident engine: transitions in, incident events out,
+ * state in the store (see incident.h).
+ */
+#include "incident.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inctrans.h"
+#include "json.h"
+#include "strmap.h"
+
+/* Beyond this many cached keys the cache is dropped after a commit: the
+ * store has everything, so memory stays bounded on any input. */
+#define CACHE_MAX 200000
+/* Evidence items a transition is searched for users and services. */
+#define EVIDENCE_SCAN_MAX 64
+
+/* ---- the engine ---- */
+
+struct user {
+	char *sessions[VC_INC_SESSIONS_MAX];
+	int n;
+};
+
+struct pair {
+	char *user, *session;
+};
+
+struct vc_incidents {
+	struct vc_incident_opts o;
+	struct vc_incstore *store;
+	const struct vc_inctmpl_set *tmpl;
+	struct vc_strmap incs;  /* key -> struct vc_incident */
+	struct vc_strmap users; /* user_id -> struct user */
+	int in_txn;
+	struct vc_incident **dirty;
+	size_t ndirty, capdirty;
+	struct pair *pairs; /* user sessions to store */
+	size_t npairs, cappairs;
+	struct vc_buf events; /* lines held until the commit */
+	struct vc_buf scratch;
+	size_t batched;
+	double clock;         /* newest input time */
+};
+
+static void
+free_incident(void *p)
+{
+	vc_incident_free(p);
+	free(p);
+}
+
+static void
+free_user(void *p)
+{
+	struct user *u = p;
+
+	for (int i = 0; i < u->n; i++)
+		free(u->sessions[i]);
+	free(u);
+}
+
+struct vc_incidents *
+vc_incidents_new(const struct vc_incident_opts *o, struct vc_incstore *store,
+                 const struct vc_inctmpl_set *tmpl)
+{
+	struct vc_incidents *e = calloc(1, sizeof *e);
+
+	if (e == NULL)
+		abort();
+	e->o = *o;
+	e->store = store;
+	e->tmpl = tmpl;
+	return e;
+}
+
+static void
+drop_cache(struct vc_incidents *e)
+{
+	vc_strmap_clear(&e->incs, free_incident);
+	vc_strmap_clear(&e->users, free_user);
+}
+
+void
+vc_incidents_free(struct vc_incidents *e)
+{
+	if (e == NULL)
+		return;
+	if (e->in_txn)
+		vc_incstore_rollback(e->store);
+	drop_cache(e);
+	for (size_t i = 0; i < e->npairs; i++) {
+		free(e->pairs[i].user);
+		free(e->pairs[i].session);
+	}
+	free(e->pairs);
+	free(e->dirty);
+	vc_buf_free(&e->events);
+	vc_buf_free(&e->scratch);
+	free(e);
+}
+
+size_t
+vc_incidents_batched(const struct vc_incidents *e)
+{
+	return e->batched;
+}
+
+static int
+ensure_txn(struct vc_incidents *e)
+{
+	int stale;
+
+	if (e->in_txn)
+		return 0;
+	if (vc_incstore_begin(e->store, &stale) < 0)
+		return -2;
+	e->in_txn = 1;
+	if (stale)
+		drop_cache(e);
+	return 0;
+}
+
+static void
+add_service(struct vc_incident *inc, const char *s, size_t n)
+{
+	for (int i = 0; i < inc->nservices; i++)
+		if (strlen(inc->services[i]) == n &&
+		    memcmp(inc->services[i], s, n) == 0)
+			return;
+	if (inc->nservices < VC_INC_SERVICES_MAX && n > 0 && n < 256)
+		inc->services[inc->nservices++] = strndup(s, n);
+}
+
+static struct user *
+user_get(struct vc_incidents *e, const char *user_id);
+
+static void
+pair_add(struct vc_incidents *e, const char *user, const char *session)
+{
+	struct user *u = user_get(e, user);
+
+	if (u == NULL)
+		return;
+	for (int i = 0; i < u->n; i++)
+		if (strcmp(u->sessions[i], session) == 0)
+			return;
+	if (u->n < VC_INC_SESSIONS_MAX)
+		u->sessions[u->n++] = strdup(session);
+	if (e->npairs == e->cappairs) {
+		e->cappairs = e->cappairs ? e->cappairs * 2 : 64;
+		e->pairs = realloc(e->pairs, e->cappairs * sizeof *e->pairs);
+		if (e->pairs == NULL)
+			abort();
+	}
+	e->pairs[e->npairs].user = strdup(user);
+	e->pairs[e->npairs++].session = strdup(session);
+}
+
+/* The string member name of obj or of obj.tags, decoded into tmp. */
+static int
+tag_value(struct vc_json_span obj, const char *name, struct vc_buf *tmp)
+{
+	struct vc_json_span tags, v;
+
+	if ((vc_json_member(obj, "tags", &tags) &&
+	     vc_json_member(tags, name, &v) && v.type == VC_JSON_STRING) ||
+	    (vc_json_member(obj, name, &v) && v.type == VC_JSON_STRING)) {
+		vc_json_string(v, tmp);
+		return tmp->len > 0 && tmp->len < 256;
+	}
+	return 0;
+}
+
+/* Learns services, the user and the user's sessions from the evidence. */
+static void
+learn(struct vc_incidents *e, struct vc_incident *inc,
+      const struct vc_inc_transition *t, struct vc_buf *tmp)
+{
+	struct vc_json_iter it;
+	struct vc_json_span item;
+	int scanned = 0;
+
+	if (t->has_evidence) {
+		vc_json_iter_init(t->evidence, &it);
+		while (scanned++ < EVIDENCE_SCAN_MAX &&
+		       vc_json_array_next(&it, &item)) {
+			if (item.type != VC_JSON_OBJECT)
+				continue;
+			if (tag_value(item, "service", tmp))
+				add_service(inc, tmp->p, tmp->len);
+			if (inc->user_id == NULL && tag_value(item, "user_id", tmp))
+				inc->user_id = strndup(tmp->p, tmp->len);
+			if (inc->user_id && tag_value(item, "session_id", tmp)) {
+				char *s = strndup(tmp->p, tmp->len);
+				if (!tag_value(item, "user_id", tmp) ||
+				    strcmp(tmp->p, inc->user_id) == 0)
+					pair_add(e, inc->user_id, s);
+				free(s);
+			}
+		}
+	}
+	if (inc->user_id && inc->session_id)
+		pair_add(e, inc->user_id, inc->session_id);
+}
+
+static void
+note_peak(struct vc_incident *inc, const struct vc_inc_transition *t)
+{
+	double v, th;
+	int low;
+
+	if (!t->has_value)
+		return;
+	v = vc_json_number(t->value);
+	th = t->has_threshold ? vc_json_number(t->threshold) : v;
+	/* A "below" rule (quality < 0.6) peaks at its lowest value. */
+	low = t->has_threshold && v < th;
+	if (!inc->has_peak || (low ? v < inc->peak : v > inc->peak))
+		inc->peak = v;
+	inc->has_peak = 1;
+}
+
+static char *
+make_id(const char *key, double first_seen)
+{
+	char buf[64], *id;
+	struct vc_buf b = VC_BUF_INIT;
+
+	vc_buf_adds(&b, key);
+	snprintf(buf, sizeof buf, "@%.3f", first_seen);
+	vc_buf_adds(&b, buf);
+	if (asprintf(&id, "inc-%016llx", vc_strmap_hash(b.p, b.len)) < 0)
+		abort();
+	vc_buf_free(&b);
+	return id;
+}
+
+static struct vc_incident *
+new_incident(const struct vc_inc_transition *t)
+{
+	struct vc_incident *inc = calloc(1, sizeof *inc);
+	struct vc_json_span name;
+
+	if (inc == NULL)
+		abort();
+	inc->key = strdup(t->key.p);
+	inc->id = make_id(t->key.p, t->ts);
+	inc->handle = t->handle ? strdup(t->handle) : NULL;
+	inc->monitor = vc_inc_dup_span(t->monitor);
+	inc->monitor_len = t->monitor.len;
+	if (vc_json_member(t->monitor, "name", &name) &&
+	    name.type == VC_JSON_STRING) {
+		struct vc_buf b = VC_BUF_INIT;
+		vc_json_string(name, &b);
+		inc->monitor_name = b.p ? b.p : strdup("");
+	}
+	if (t->has_group) {
+		inc->group = vc_inc_dup_span(t->group);
+		inc->group_len = t->group.len;
+	}
+	vc_incident_describe(inc);
+	inc->state = VC_INC_OPEN;
+	inc->first_seen = inc->last_seen = t->ts;
+	return inc;
+}
+
+/* ---- the cache over the store ---- */
+
+static const struct vc_inctmpl *
+tmpl_of(const struct vc_incidents *e, const struct vc_incident *inc)
+{
+	const char *h = inc->handle;
+
+	return vc_inctmpl_find(e->tmpl, h && strlen(h) > 10 ? h + 10 : NULL);
+}
+
+static void
+collect_session(const char *session, void *ctx)
+{
+	struct user *u = ctx;
+
+	if (u->n < VC_INC_SESSIONS_MAX)
+		u->sessions[u->n++] = strdup(session);
+}
+
+static struct user *
+user_get(struct vc_incidents *e, const char *user_id)
+{
+	struct vc_strmap_slot *s = vc_strmap_find(&e->users, user_id);
+	struct user *u;
+
+	if (s && s->val)
+		return s->val;
+	u = calloc(1, sizeof *u);
+	if (u == NULL)
+		abort();
+	if (vc_incstore_user_sessions(e->store, user_id, collect_session, u) < 0) {
+		free_user(u);
+		return NULL;
+	}
+	vc_strmap_add(&e->users, user_id)->val = u;
+	return u;
+}
+
+/* The incident of key, from the cache or the store; *err on failure. */
+static struct vc_incident *
+lookup(struct vc_incidents *e, const char *key, int *err)
+{
+	struct vc_strmap_slot *s = vc_strmap_find(&e->incs, key);
+	struct vc_incstore_row row;
+	struct vc_incident *inc;
+	int rc;
+
+	if (s != NULL)
+		return s->val;
+	rc = vc_incstore_get(e->store, key, &row);
+	if (rc < 0) {
+		*err = 1;
+		return NULL;
+	}
+	inc = NULL;
+	if (rc == 1) {
+		inc = malloc(sizeof *inc);
+		if (inc == NULL)
+			abort();
+		if (vc_incident_parse(inc, row.record, row.record_len) < 0) {
+			free(inc);
+			inc = NULL; /* an unreadable row: start afresh */
+		} else {
+			inc->last_ts = row.last_ts;
+			inc->resolve_due = row.resolve_due;
+			inc->updated_ts = row.updated_ts;
+		}
+	}
+	vc_strmap_add(&e->incs, key)->val = inc;
+	return inc;
+}
+
+static void
+mark_dirty(struct vc_incidents *e, struct vc_incident *inc)
+{
+	if (inc->dirty)
+		return;
+	inc->dirty = 1;
+	if (e->ndirty == e->capdirty) {
+		e->capdirty = e->capdirty ? e->capdirty * 2 : 256;
+		e->dirty = realloc(e->dirty, e->capdirty * sizeof *e->dirty);
+		if (e->dirty == NULL)
+			abort();
+	}
+	e->dirty[e->ndirty++] = inc;
+}
+
+static void
+view_of(struct vc_incidents *e, const struct vc_incident *inc, int max,
+        struct vc_inc_view *view)
+{
+	struct user *u = inc->user_id ? user_get(e, inc->user_id) : NULL;
+
+	view->tmpl = tmpl_of(e, inc);
+	view->sessions = u ? u->sessions : NULL;
+	view->nsessions = u ? u->n : 0;
+	view->max_timeline = max;
+}
+
+static void
+emit(struct vc_incidents *e, struct vc_incident *inc, enum vc_inc_event ev,
+     double ts)
+{
+	struct vc_inc_view view;
+
+	inc->last_event = ev;
+	inc->updated_ts = ts;
+	view_of(e, inc, VC_INC_TIMELINE_EMIT, &view);
+	vc_incident_render(inc, ev, ts, &view, &e->events);
+	vc_buf_addc(&e->events, '\n');
+	mark_dirty(e, inc);
+}
+
+static int
+save(struct vc_incidents *e, struct vc_incident *inc)
+{
+	struct vc_inc_view view;
+	struct vc_incstore_row row;
+
+	vc_buf_reset(&e->scratch);
+	view_of(e, inc, VC_INC_TIMELINE_KEEP, &view);
+	vc_incident_render(inc, inc->last_event, inc->updated_ts, &view,
+	                   &e->scratch);
+	row.id = inc->id;
+	row.key = inc->key;
+	row.state = vc_incident_state_name(inc->state);
+	row.first_seen = inc->first_seen;
+	row.last_ts = inc->last_ts;
+	row.updated_ts = inc->updated_ts;
+	row.resolve_due = inc->state == VC_INC_MITIGATED ? inc->resolve_due : 0;
+	row.record = e->scratch.p;
+	row.record_len = e->scratch.len;
+	if (vc_incstore_put(e->store, &row) < 0)
+		return -2;
+	for (int i = 0; i < e->o.ntargets; i++)
+		if (vc_incstore_post_enqueue(e->store, inc->id, e->o.targets[i]) < 0)
+			return -2;
+	inc->dirty = 0;
+	return 0;
+}
+
+static int
+flush_dirty(struct vc_incidents *e)
+{
+	for (size_t i = 0; i < e->ndirty; i++)
+		if (e->dirty[i] && e->dirty[i]->dirty && save(e, e->dirty[i]) < 0)
+			return -2;
+	e->ndirty = 0;
+	return 0;
+}
+
+static void
+resolve(struct vc_incidents *e, struct vc_incident *inc, double at)
+{
+	inc->state = VC_INC_RESOLVED;
+	inc->resolved_at = at;
+	inc->resolve_due = 0;
+	vc_incident_add_entry(inc, vc_inc_event_entry(at, VC_EV_RESOLVED));
+	emit(e, inc, VC_EV_RESOLVED, at);
+}
+
+/* ---- the lifecycle ---- */
+
+static int
+worthy(const struct vc_incidents *e, enum vc_inc_status st)
+{
+	return st == VC_ST_ALERT || (st == VC_ST_WARN && e->o.on_warn);
+}
+
+/* Opens a new incident for t, replacing old (resolved) in the cache. */
+static int
+open_new(struct vc_incidents *e, struct vc_inc_transition *t, struct vc_incident *old)
+{
+	struct vc_incident *inc;
+
+	if (old != NULL && old->dirty) {
+		if (save(e, old) < 0)
+			return -2;
+		/* old is freed below: the dirty list must not point to it. */
+		for (size_t i = 0; i < e->ndirty; i++)
+			if (e->dirty[i] == old)
+				e->dirty[i] = NULL;
+	}
+	inc = new_incident(t);
+	vc_strmap_add(&e->incs, inc->key)->val = inc;
+	if (old != NULL)
+		free_incident(old);
+	inc->count = 1;
+	note_peak(inc, t);
+	vc_incident_add_entry(inc, vc_inc_transition_entry(t, VC_EV_OPENED, &e->scratch));
+	learn(e, inc, t, &e->scratch);
+	inc->last_ts = t->ts;
+	emit(e, inc, VC_EV_OPENED, t->ts);
+	return 1;
+}
+
+static int
+apply(struct vc_incidents *e, struct vc_inc_transition *t)
+{
+	int err = 0;
+	struct vc_incident *inc = lookup(e, t->key.p, &err);
+	enum vc_inc_event ev = VC_EV_UPDATED;
+
+	if (err)
+		return -2;
+	if (inc != NULL && t->ts <= inc->last_ts)
+		return 0; /* a replay */
+	if (inc != NULL && inc->state == VC_INC_MITIGATED &&
+	    t->ts >= inc->resolve_due)
+		resolve(e, inc, inc->resolve_due);
+	if (inc == NULL || inc->state == VC_INC_RESOLVED) {
+		if (!worthy(e, t->status) || (t->handle == NULL && !e->o.all))
+			return 0;
+		if (inc == NULL || t->ts - inc->resolved_at > e->o.reopen_window)
+			return open_new(e, t, inc);
+		inc->state = VC_INC_OPEN;
+		inc->reopened++;
+		inc->resolved_at = 0;
+		inc->mitigated_at = 0;
+		ev = VC_EV_REOPENED;
+	}
+	if (worthy(e, t->status)) {
+		inc->count++;
+		note_peak(inc, t);
+		inc->last_seen = t->ts;
+		if (inc->state == VC_INC_MITIGATED) {
+			inc->state = VC_INC_OPEN;
+			inc->mitigated_at = 0;
+			inc->resolve_due = 0;
+		}
+	} else if (t->status == VC_ST_OK && inc->state == VC_INC_OPEN) {
+		inc->state = VC_INC_MITIGATED;
+		inc->mitigated_at = t->ts;
+		inc->resolve_due = t->ts + e->o.resolve_after;
+		ev = VC_EV_MITIGATED;
+	}
+	vc_incident_add_entry(inc, vc_inc_transition_entry(t, ev, &e->scratch));
+	learn(e, inc, t, &e->scratch);
+	inc->last_ts = t->ts;
+	emit(e, inc, ev, t->ts);
+	return 1;
+}
+
+int
+vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec,
+                   const char **why)
+{
+	struct vc_inc_transition t;
+	int rc;
+
+	memset(&t, 0, sizeof t);
+	*why = vc_inc_transition_read(&t, rec, &e->scratch);
+	if (*why != NULL) {
+		rc = -1;
+	} else if ((rc = ensure_txn(e)) == 0) {
+		if (t.ts > e->clock)
+			e->clock = t.ts;
+		rc = apply(e, &t);
+		e->batched++;
+	}
+	free(t.handle);
+	vc_buf_free(&t.key);
+	return rc;
+}
+
+/* Resolves the mitigated incidents due by the clock. */
+static int
+sweep(struct vc_incidents *e)
+{
+	char **keys;
+	long n = vc_incstore_due(e->store, e->clock, &keys);
+	int err = 0;
+
+	if (n < 0)
+		return -2;
+	for (long i = 0; i < n && !err; i++) {
+		struct vc_incident *inc = lookup(e, keys[i], &err);
+
+		if (inc && inc->state == VC_INC_MITIGATED &&
+		    inc->resolve_due <= e->clock)
+			resolve(e, inc, inc->resolve_due);
+	}
+	vc_incstore_free_keys(keys, n);
+	return err ? -2 : 0;
+}
+
+int
+vc_incidents_commit(struct vc_incidents *e, double now, struct vc_buf *out)
+{
+	if (ensure_txn(e) < 0)
+		return -2;
+	if (now > e->clock)
+		e->clock = now;
+	if (flush_dirty(e) < 0 || sweep(e) < 0 || flush_dirty(e) < 0)
+		goto fail;
+	for (size_t i = 0; i < e->npairs; i++) {
+		if (vc_incstore_add_user_session(e->store, e->pairs[i].user,
+		                                 e->pairs[i].session) < 0)
+			goto fail;
+		free(e->pairs[i].user);
+		free(e->pairs[i].session);
+	}
+	e->npairs = 0;
+	if (vc_incstore_commit(e->store) < 0) {
+		e->in_txn = 0;
+		goto fail_rolled;
+	}
+	e->in_txn = 0;
+	e->batched = 0;
+	if (out->len == 0) {
+		struct vc_buf t = *out; /* hand the lines over, no copy */
+		*out = e->events;
+		e->events = t;
+		vc_buf_reset(&e->events);
+	} else {
+		vc_buf_add(out, e->events.p, e->events.len);
+		vc_buf_reset(&e->events);
+	}
+	if (e->incs.n > CACHE_MAX)
+		drop_cache(e);
+	return 0;
+fail:
+	vc_incstore_rollback(e->store);
+	e->in_txn = 0;
+fail_rolled:
+	/* What the cache holds was never stored: forget it all. */
+	drop_cache(e);
+	vc_buf_reset(&e->events);
+	return -2;
+}
+

@@ -1,0 +1,145 @@
+/*
+ * incident.h — incidents from alert transitions: the lifecycle.
+ *
+ * An incident is keyed by the alert's monitor id and group (the
+ * attacker): "prompt-injection/session_id:s-42".  For each key:
+ *
+ *   alert (or warn with on_warn)  no incident or resolved long ago: opened
+ *                                 resolved within reopen_window: reopened
+ *                                 open or mitigated: updated (count, peak,
+ *                                 last_seen; mitigated goes back to open)
+ *   ok                            open: mitigated; it resolves resolve_after
+ *                                 seconds later unless an alert comes first
+ *   warn (without on_warn), no_data  recorded on the timeline (updated)
+ *
+ * Only a transition carrying an "@incident-NAME" handle (in "handles" or
+ * in its message), or any alert with all set, opens an incident; later
+ * transitions of an incident's key update it whatever their handles.
+ * A transition not newer than the last one applied to its key is a
+ * replay (overlapping logs, a rerun) and changes nothing.
+ *
+ * The engine keeps the incidents it touched in memory and writes them to
+ * the store once per batch; events are held back until their batch is
+ * committed, so an incident printed is an incident stored.
+ */
+#ifndef VC_INCIDENT_H
+#define VC_INCIDENT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "incstore.h"
+#include "inctmpl.h"
+#include "jsonl.h"
+
+/* Timeline entries kept in the stored record, and shown in each event. */
+#define VC_INC_TIMELINE_KEEP 50
+#define VC_INC_TIMELINE_EMIT 5
+#define VC_INC_SERVICES_MAX 16
+#define VC_INC_SESSIONS_MAX 32
+
+enum vc_inc_state { VC_INC_OPEN, VC_INC_MITIGATED, VC_INC_RESOLVED };
+enum vc_inc_event {
+	VC_EV_OPENED,
+	VC_EV_UPDATED,
+	VC_EV_MITIGATED,
+	VC_EV_RESOLVED,
+	VC_EV_REOPENED,
+};
+
+const char *vc_incident_state_name(enum vc_inc_state s);
+const char *vc_incident_event_name(enum vc_inc_event e);
+
+/* A timeline entry: one JSON object, rendered once. */
+struct vc_inc_entry {
+	char *json;
+	size_t len;
+};
+
+struct vc_incident {
+	char *id;            /* "inc-" + 16 hex digits of key and first_seen */
+	char *key;
+	char *handle;        /* "@incident-prompt-injection", or NULL */
+	char *monitor;       /* the monitor object of the opening alert, JSON */
+	size_t monitor_len;
+	char *monitor_name;
+	char *group;         /* the group object, JSON: the attacker */
+	size_t group_len;
+	char *attacker;      /* the group in words: "session s-42" */
+	char *user_id;       /* from the group or the evidence, or NULL */
+	char *session_id;
+	enum vc_inc_state state;
+	double first_seen, last_seen, last_ts, updated_ts;
+	double mitigated_at, resolved_at, resolve_due; /* 0: not set */
+	long long count;     /* alerts (and warns with on_warn) */
+	double peak;
+	int has_peak;
+	int reopened;        /* times reopened */
+	struct vc_inc_entry *tl; /* oldest first; the first entry is kept */
+	int ntl;
+	long long tl_total;
+	char *services[VC_INC_SERVICES_MAX];
+	int nservices;
+	/* engine bookkeeping */
+	int dirty;
+	enum vc_inc_event last_event;
+};
+
+/* What a rendering needs besides the incident. */
+struct vc_inc_view {
+	const struct vc_inctmpl *tmpl;
+	char *const *sessions; /* the user's sessions, or NULL */
+	int nsessions;
+	int max_timeline;      /* entries shown, newest kept */
+};
+
+/* Appends the incident record for event ev at time ts (one JSON object,
+ * no newline) to out. */
+void vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
+                        double ts, const struct vc_inc_view *view,
+                        struct vc_buf *out);
+/* Rebuilds inc (zeroed first) from a stored record; 0 or -1. */
+int vc_incident_parse(struct vc_incident *inc, const char *json, size_t len);
+/* Derives attacker, user_id and session_id from inc->group. */
+void vc_incident_describe(struct vc_incident *inc);
+/* Appends a timeline entry (consumed: inc owns e.json), dropping the
+ * second-oldest past VC_INC_TIMELINE_KEEP so the opening entry stays. */
+void vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e);
+void vc_incident_free(struct vc_incident *inc);
+/* Appends d as a JSON number, integers without printf (they are most
+ * numbers in a record, and printf would cost more than the rest). */
+void vc_incident_number(struct vc_buf *b, double d);
+
+/* ---- the engine ---- */
+
+struct vc_incident_opts {
+	int all;
+	int on_warn;
+	double resolve_after;  /* seconds */
+	double reopen_window;  /* seconds */
+	const char *const *targets; /* post targets to queue events for */
+	int ntargets;
+};
+
+struct vc_incidents;
+
+/* The engine borrows store and tmpl for its life. */
+struct vc_incidents *vc_incidents_new(const struct vc_incident_opts *o,
+                                      struct vc_incstore *store,
+                                      const struct vc_inctmpl_set *tmpl);
+/* Applies one transition.  Returns 1 when it changed an incident, 0 when
+ * it was not incident-worthy or a replay, -1 when the record is unusable
+ * (a reason in *why, static), -2 on a store error (see
+ * vc_incstore_error). */
+int vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec,
+                       const char **why);
+/* Transitions applied since the last commit. */
+size_t vc_incidents_batched(const struct vc_incidents *e);
+/* Resolves mitigated incidents due by the clock (the newest input time,
+ * or now when later), writes the batch to the store, commits, and only
+ * then appends the batch's event lines to out.  0 or -2. */
+int vc_incidents_commit(struct vc_incidents *e, double now,
+                        struct vc_buf *out);
+void vc_incidents_free(struct vc_incidents *e);
+
+#endif

@@ -1,0 +1,433 @@
+/*
+ * increc.c — the incident record: rendering it as the JSON line
+ * vc-incident prints and stores, and reading a stored one back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "incident.h"
+#include "json.h"
+
+/* Longest group value quoted in an attacker description. */
+#define ATTACKER_VALUE_MAX 128
+
+static const char *const state_names[] = { "open", "mitigated", "resolved" };
+static const char *const event_names[] = { "opened", "updated", "mitigated",
+	                                   "resolved", "reopened" };
+
+const char *
+vc_incident_state_name(enum vc_inc_state s)
+{
+	return state_names[s];
+}
+
+const char *
+vc_incident_event_name(enum vc_inc_event e)
+{
+	return event_names[e];
+}
+
+static char *
+dup_n(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d == NULL)
+		abort();
+	memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
+
+/* ---- rendering ----------------------------------------------------- */
+
+static void
+add_key(struct vc_buf *b, const char *key)
+{
+	vc_buf_addc(b, ',');
+	vc_buf_addc(b, '"');
+	vc_buf_adds(b, key);
+	vc_buf_adds(b, "\":");
+}
+
+static void
+add_str(struct vc_buf *b, const char *key, const char *s)
+{
+	add_key(b, key);
+	if (s == NULL)
+		vc_buf_adds(b, "null");
+	else
+		vc_buf_add_json_string(b, s, strlen(s));
+}
+
+/* Integers (times, counts) are most numbers here: spelled without
+ * printf, which costs more than the rest of an event. */
+void
+vc_incident_number(struct vc_buf *b, double d)
+{
+	char digits[24];
+	int n = 0;
+	long long v;
+
+	if (d != (double)(long long)d || d < -1e15 || d > 1e15) {
+		vc_buf_add_json_number(b, d);
+		return;
+	}
+	v = (long long)d;
+	if (v < 0) {
+		vc_buf_addc(b, '-');
+		v = -v;
+	}
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	vc_buf_reserve(b, n);
+	while (n > 0)
+		b->p[b->len++] = digits[--n];
+	b->p[b->len] = 0;
+}
+
+static void
+add_num(struct vc_buf *b, const char *key, double d)
+{
+	add_key(b, key);
+	vc_incident_number(b, d);
+}
+
+/* Renders template text t with the incident's values, as a JSON string. */
+static void
+add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc,
+             struct vc_buf *tmp)
+{
+	struct vc_inctmpl_vars v = {
+		inc->attacker, inc->monitor_name ? inc->monitor_name : "",
+		inc->key, inc->handle ? inc->handle : "", inc->count,
+		inc->has_peak ? inc->peak : 0, inc->group, inc->group_len,
+	};
+
+	vc_buf_reset(tmp);
+	vc_inctmpl_render(t, &v, tmp);
+	vc_buf_add_json_string(b, tmp->p, tmp->len);
+}
+
+static void
+add_impact(struct vc_buf *b, const struct vc_incident *inc,
+           const struct vc_inc_view *view, struct vc_buf *tmp)
+{
+	int first = 1;
+
+	add_key(b, "impact");
+	vc_buf_adds(b, "{\"summary\":");
+	add_rendered(b, view->tmpl->summary, inc, tmp);
+	add_key(b, "customer_impacted");
+	vc_buf_adds(b, view->tmpl->customer_impacted ? "true" : "false");
+	add_num(b, "attempts", (double)inc->count);
+	add_key(b, "peak");
+	if (inc->has_peak)
+		vc_incident_number(b, inc->peak);
+	else
+		vc_buf_adds(b, "null");
+	add_num(b, "first_seen", inc->first_seen);
+	add_num(b, "last_seen", inc->last_seen);
+	add_num(b, "span_seconds", inc->last_seen - inc->first_seen);
+	add_key(b, "services");
+	vc_buf_addc(b, '[');
+	for (int i = 0; i < inc->nservices; i++) {
+		if (i)
+			vc_buf_addc(b, ',');
+		vc_buf_add_json_string(b, inc->services[i],
+		                       strlen(inc->services[i]));
+	}
+	vc_buf_addc(b, ']');
+	if (inc->user_id != NULL) {
+		add_str(b, "user_id", inc->user_id);
+		add_key(b, "other_sessions");
+		vc_buf_addc(b, '[');
+		for (int i = 0; i < view->nsessions; i++) {
+			if (inc->session_id &&
+			    strcmp(view->sessions[i], inc->session_id) == 0)
+				continue;
+			if (!first)
+				vc_buf_addc(b, ',');
+			first = 0;
+			vc_buf_add_json_string(b, view->sessions[i],
+			                       strlen(view->sessions[i]));
+		}
+		vc_buf_addc(b, ']');
+	}
+	vc_buf_addc(b, '}');
+}
+
+void
+vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
+                   double ts, const struct vc_inc_view *view,
+                   struct vc_buf *out)
+{
+	const struct vc_inctmpl *t = view->tmpl;
+	struct vc_buf tmp = VC_BUF_INIT;
+	int from = inc->ntl > view->max_timeline ? inc->ntl - view->max_timeline
+	                                         : 0;
+
+	vc_buf_adds(out, "{\"type\":\"incident\",\"event\":\"");
+	vc_buf_adds(out, event_names[ev]);
+	vc_buf_addc(out, '"');
+	add_num(out, "ts", ts);
+	add_str(out, "id", inc->id);
+	add_str(out, "key", inc->key);
+	add_key(out, "title");
+	add_rendered(out, t->title, inc, &tmp);
+	add_str(out, "severity", t->severity);
+	add_str(out, "state", state_names[inc->state]);
+	add_str(out, "handle", inc->handle);
+	add_key(out, "monitor");
+	if (inc->monitor)
+		vc_buf_add(out, inc->monitor, inc->monitor_len);
+	else
+		vc_buf_adds(out, "null");
+	add_key(out, "attacker");
+	if (inc->group)
+		vc_buf_add(out, inc->group, inc->group_len);
+	else
+		vc_buf_adds(out, "{}");
+	add_num(out, "first_seen", inc->first_seen);
+	add_num(out, "last_seen", inc->last_seen);
+	add_num(out, "count", (double)inc->count);
+	add_key(out, "peak");
+	if (inc->has_peak)
+		vc_incident_number(out, inc->peak);
+	else
+		vc_buf_adds(out, "null");
+	if (inc->mitigated_at > 0)
+		add_num(out, "mitigated_at", inc->mitigated_at);
+	if (inc->resolved_at > 0)
+		add_num(out, "resolved_at", inc->resolved_at);
+	if (inc->reopened > 0)
+		add_num(out, "reopened", inc->reopened);
+	add_key(out, "timeline");
+	vc_buf_addc(out, '[');
+	for (int i = from; i < inc->ntl; i++) {
+		if (i > from)
+			vc_buf_addc(out, ',');
+		vc_buf_add(out, inc->tl[i].json, inc->tl[i].len);
+	}
+	vc_buf_addc(out, ']');
+	add_num(out, "timeline_total", (double)inc->tl_total);
+	add_impact(out, inc, view, &tmp);
+	add_key(out, "checklist");
+	vc_buf_addc(out, '[');
+	for (size_t i = 0; i < t->nchecklist; i++) {
+		if (i)
+			vc_buf_addc(out, ',');
+		add_rendered(out, t->checklist[i], inc, &tmp);
+	}
+	vc_buf_adds(out, "]}");
+	vc_buf_free(&tmp);
+}
+
+/* ---- describing the attacker ----------------------------------------- */
+
+/* Appends the words for group key k ("session_id" -> "session"). */
+static void
+add_label(struct vc_buf *b, const char *k, size_t n)
+{
+	if (n > 3 && memcmp(k + n - 3, "_id", 3) == 0)
+		n -= 3;
+	for (size_t i = 0; i < n; i++)
+		vc_buf_addc(b, k[i] == '_' || k[i] == '.' ? ' ' : k[i]);
+}
+
+static char *
+span_text(struct vc_json_span v)
+{
+	struct vc_buf b = VC_BUF_INIT;
+
+	if (v.type == VC_JSON_STRING)
+		vc_json_string(v, &b);
+	else
+		vc_buf_add(&b, v.p, v.len);
+	if (b.p == NULL)
+		vc_buf_adds(&b, "");
+	return b.p;
+}
+
+void
+vc_incident_describe(struct vc_incident *inc)
+{
+	struct vc_buf words = VC_BUF_INIT, k = VC_BUF_INIT;
+	struct vc_json_span g, key, val;
+	struct vc_json_iter it;
+
+	free(inc->attacker);
+	inc->attacker = NULL;
+	if (inc->group != NULL) {
+		g.p = inc->group;
+		g.len = inc->group_len;
+		g.type = VC_JSON_OBJECT;
+		vc_json_iter_init(g, &it);
+		while (vc_json_object_next(&it, &key, &val)) {
+			char *v = span_text(val);
+			size_t vn = strlen(v);
+
+			vc_json_string(key, &k);
+			if (words.len)
+				vc_buf_adds(&words, ", ");
+			add_label(&words, k.p ? k.p : "", k.len);
+			vc_buf_addc(&words, ' ');
+			vc_buf_add(&words, v, vn > ATTACKER_VALUE_MAX
+			                          ? ATTACKER_VALUE_MAX : vn);
+			if (k.len == 10 && memcmp(k.p, "session_id", 10) == 0 &&
+			    inc->session_id == NULL)
+				inc->session_id = strdup(v);
+			if (k.len == 7 && memcmp(k.p, "user_id", 7) == 0 &&
+			    inc->user_id == NULL)
+				inc->user_id = strdup(v);
+			free(v);
+		}
+	}
+	if (words.len == 0)
+		vc_buf_adds(&words, "all sources");
+	inc->attacker = words.p;
+	vc_buf_free(&k);
+}
+
+/* ---- timeline ------------------------------------------------------------ */
+
+void
+vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e)
+{
+	if (inc->ntl == VC_INC_TIMELINE_KEEP) {
+		/* Keep the opening entry: it says how it started. */
+		free(inc->tl[1].json);
+		memmove(&inc->tl[1], &inc->tl[2],
+		        (VC_INC_TIMELINE_KEEP - 2) * sizeof *inc->tl);
+		inc->ntl--;
+	}
+	if (inc->tl == NULL) {
+		inc->tl = malloc(VC_INC_TIMELINE_KEEP * sizeof *inc->tl);
+		if (inc->tl == NULL)
+			abort();
+	}
+	inc->tl[inc->ntl++] = e;
+	inc->tl_total++;
+}
+
+void
+vc_incident_free(struct vc_incident *inc)
+{
+	free(inc->id);
+	free(inc->key);
+	free(inc->handle);
+	free(inc->monitor);
+	free(inc->monitor_name);
+	free(inc->group);
+	free(inc->attacker);
+	free(inc->user_id);
+	free(inc->session_id);
+	for (int i = 0; i < inc->ntl; i++)
+		free(inc->tl[i].json);
+	free(inc->tl);
+	for (int i = 0; i < inc->nservices; i++)
+		free(inc->services[i]);
+	memset(inc, 0, sizeof *inc);
+}
+
+/* ---- reading a record back ------------------------------------------------- */
+
+static double
+num_or_zero(struct vc_json_span v)
+{
+	return v.type == VC_JSON_NUMBER ? vc_json_number(v) : 0;
+}
+
+static void
+parse_impact(struct vc_incident *inc, struct vc_json_span impact)
+{
+	struct vc_json_span v, item;
+	struct vc_json_iter it;
+
+	if (vc_json_member(impact, "services", &v) && v.type == VC_JSON_ARRAY) {
+		vc_json_iter_init(v, &it);
+		while (inc->nservices < VC_INC_SERVICES_MAX &&
+		       vc_json_array_next(&it, &item))
+			if (item.type == VC_JSON_STRING)
+				inc->services[inc->nservices++] = span_text(item);
+	}
+	if (vc_json_member(impact, "user_id", &v) && v.type == VC_JSON_STRING) {
+		free(inc->user_id);
+		inc->user_id = span_text(v);
+	}
+}
+
+int
+vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
+{
+	struct vc_json_span root, v, item;
+	struct vc_json_iter it;
+	const char *why;
+	size_t off;
+
+	memset(inc, 0, sizeof *inc);
+	if (vc_json_check(json, len, &root, &why, &off) < 0 ||
+	    root.type != VC_JSON_OBJECT)
+		return -1;
+	if (!vc_json_member(root, "id", &v) || v.type != VC_JSON_STRING)
+		return -1;
+	inc->id = span_text(v);
+	if (!vc_json_member(root, "key", &v) || v.type != VC_JSON_STRING)
+		goto bad;
+	inc->key = span_text(v);
+	if (vc_json_member(root, "handle", &v) && v.type == VC_JSON_STRING)
+		inc->handle = span_text(v);
+	if (vc_json_member(root, "monitor", &v) && v.type == VC_JSON_OBJECT) {
+		struct vc_json_span name;
+		inc->monitor = dup_n(v.p, v.len);
+		inc->monitor_len = v.len;
+		if (vc_json_member(v, "name", &name) && name.type == VC_JSON_STRING)
+			inc->monitor_name = span_text(name);
+	}
+	if (vc_json_member(root, "attacker", &v) && v.type == VC_JSON_OBJECT) {
+		inc->group = dup_n(v.p, v.len);
+		inc->group_len = v.len;
+	}
+	inc->state = VC_INC_OPEN;
+	if (vc_json_member(root, "state", &v) && v.type == VC_JSON_STRING) {
+		if (vc_json_key_is(v, "mitigated", 9))
+			inc->state = VC_INC_MITIGATED;
+		else if (vc_json_key_is(v, "resolved", 8))
+			inc->state = VC_INC_RESOLVED;
+	}
+	if (vc_json_member(root, "first_seen", &v))
+		inc->first_seen = num_or_zero(v);
+	if (vc_json_member(root, "last_seen", &v))
+		inc->last_seen = num_or_zero(v);
+	if (vc_json_member(root, "ts", &v))
+		inc->updated_ts = num_or_zero(v);
+	if (vc_json_member(root, "count", &v))
+		inc->count = (long long)num_or_zero(v);
+	if (vc_json_member(root, "peak", &v) && v.type == VC_JSON_NUMBER) {
+		inc->peak = vc_json_number(v);
+		inc->has_peak = 1;
+	}
+	if (vc_json_member(root, "mitigated_at", &v))
+		inc->mitigated_at = num_or_zero(v);
+	if (vc_json_member(root, "resolved_at", &v))
+		inc->resolved_at = num_or_zero(v);
+	if (vc_json_member(root, "reopened", &v))
+		inc->reopened = (int)num_or_zero(v);
+	if (vc_json_member(root, "timeline", &v) && v.type == VC_JSON_ARRAY) {
+		vc_json_iter_init(v, &it);
+		while (vc_json_array_next(&it, &item)) {
+			struct vc_inc_entry e = { dup_n(item.p, item.len), item.len };
+			vc_incident_add_entry(inc, e);
+		}
+	}
+	if (vc_json_member(root, "timeline_total", &v))
+		inc->tl_total = (long long)num_or_zero(v);
+	vc_incident_describe(inc);
+	if (vc_json_member(root, "impact", &v) && v.type == VC_JSON_OBJECT)
+		parse_impact(inc, v);
+	return 0;
+bad:
+	vc_incident_free(inc);
+	return -1;
+}

@@ -1,0 +1,602 @@
+/*
+ * incstore.c — the SQLite store of vc-incident (see incstore.h).
+ */
+#include "incstore.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION 1
+/* How long a run waits for another one's write lock. */
+#define BUSY_TIMEOUT_MS 120000
+
+enum {
+	Q_GET,
+	Q_GET_ID,
+	Q_PUT,
+	Q_DUE,
+	Q_SESSIONS,
+	Q_ADD_SESSION,
+	Q_ENQUEUE,
+	Q_DATA_VERSION,
+	NQ
+};
+
+static const char *const sql_text[NQ] = {
+	[Q_GET] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
+	          "resolve_due, record FROM incidents WHERE key = ?1 "
+	          "ORDER BY first_seen DESC, rowid DESC LIMIT 1",
+	[Q_GET_ID] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
+	             "resolve_due, record FROM incidents WHERE id = ?1",
+	[Q_PUT] = "INSERT INTO incidents(id, key, state, first_seen, last_ts, "
+	          "updated_ts, resolve_due, record) "
+	          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	          "ON CONFLICT(id) DO UPDATE SET state = ?3, first_seen = ?4, "
+	          "last_ts = ?5, updated_ts = ?6, resolve_due = ?7, record = ?8",
+	[Q_DUE] = "SELECT key FROM incidents WHERE state = 'mitigated' AND "
+	          "resolve_due <= ?1 ORDER BY resolve_due",
+	[Q_SESSIONS] = "SELECT session_id FROM user_sessions WHERE user_id = ?1 "
+	               "ORDER BY session_id",
+	[Q_ADD_SESSION] = "INSERT OR IGNORE INTO user_sessions(user_id, "
+	                  "session_id) VALUES (?1, ?2)",
+	[Q_ENQUEUE] = "INSERT INTO posts(incident_id, target, seq) "
+	              "VALUES (?1, ?2, 1) ON CONFLICT(incident_id, target) "
+	              "DO UPDATE SET seq = seq + 1",
+	[Q_DATA_VERSION] = "PRAGMA data_version",
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS incidents("
+	" id TEXT PRIMARY KEY, key TEXT NOT NULL, state TEXT NOT NULL,"
+	" first_seen REAL NOT NULL, last_ts REAL NOT NULL,"
+	" updated_ts REAL NOT NULL, resolve_due REAL NOT NULL DEFAULT 0,"
+	" record TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS incidents_key ON incidents(key, first_seen);"
+	"CREATE INDEX IF NOT EXISTS incidents_due ON incidents(resolve_due)"
+	" WHERE state = 'mitigated';"
+	"CREATE INDEX IF NOT EXISTS incidents_updated ON incidents(updated_ts);"
+	"CREATE TABLE IF NOT EXISTS user_sessions("
+	" user_id TEXT NOT NULL, session_id TEXT NOT NULL,"
+	" PRIMARY KEY(user_id, session_id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS posts("
+	" incident_id TEXT NOT NULL, target TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, claimed_by INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" PRIMARY KEY(incident_id, target));"
+	"CREATE TABLE IF NOT EXISTS remote("
+	" incident_id TEXT NOT NULL, target TEXT NOT NULL, remote_id TEXT,"
+	" progress INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(incident_id, target));";
+
+struct vc_incstore {
+	sqlite3 *db;
+	sqlite3_stmt *q[NQ];
+	long long data_version; /* as of our last transaction; -1: never */
+	int in_txn;
+	char error[256];
+};
+
+static int
+fail(struct vc_incstore *s, const char *what)
+{
+	snprintf(s->error, sizeof s->error, "%s: %s", what,
+	         s->db ? sqlite3_errmsg(s->db) : "no database");
+	return -1;
+}
+
+const char *
+vc_incstore_error(const struct vc_incstore *s)
+{
+	return s->error;
+}
+
+static int
+exec(struct vc_incstore *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(s->error, sizeof s->error, "%s", msg ? msg : "error");
+	sqlite3_free(msg);
+	return -1;
+}
+
+static long long
+data_version(struct vc_incstore *s)
+{
+	sqlite3_stmt *q = s->q[Q_DATA_VERSION];
+	long long v = -1;
+
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
+}
+
+static int
+setup(struct vc_incstore *s, const char *path)
+{
+	sqlite3_stmt *q;
+	int version = 0;
+
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* NORMAL is durable against a killed process in WAL mode (the
+	 * WAL is in the OS cache); only a power cut may lose the last
+	 * transactions, never consistency. */
+	if (path != NULL && (exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+	                     exec(s, "PRAGMA synchronous = NORMAL") < 0))
+		return -1;
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) !=
+	    SQLITE_OK) {
+		exec(s, "ROLLBACK");
+		return fail(s, "schema");
+	}
+	if (sqlite3_step(q) == SQLITE_ROW)
+		version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (version > SCHEMA_VERSION) {
+		exec(s, "ROLLBACK");
+		snprintf(s->error, sizeof s->error,
+		         "schema version %d is newer than this vc-incident's %d",
+		         version, SCHEMA_VERSION);
+		return -1;
+	}
+	if (exec(s, schema) < 0 ||
+	    exec(s, "PRAGMA user_version = 1") < 0 || exec(s, "COMMIT") < 0) {
+		char keep[sizeof s->error];
+		memcpy(keep, s->error, sizeof keep);
+		exec(s, "ROLLBACK");
+		memcpy(s->error, keep, sizeof keep);
+		return -1;
+	}
+	for (int i = 0; i < NQ; i++)
+		if (sqlite3_prepare_v3(s->db, sql_text[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &s->q[i],
+		                       NULL) != SQLITE_OK)
+			return fail(s, "prepare");
+	return 0;
+}
+
+struct vc_incstore *
+vc_incstore_open(const char *path, char *why, size_t whylen)
+{
+	struct vc_incstore *s = calloc(1, sizeof *s);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX;
+
+	if (s == NULL)
+		abort();
+	s->data_version = -1;
+	if (sqlite3_open_v2(path ? path : ":memory:", &s->db, flags, NULL) !=
+	            SQLITE_OK ||
+	    setup(s, path) < 0) {
+		if (s->error[0] == 0)
+			fail(s, "open");
+		snprintf(why, whylen, "%s: %s", path ? path : ":memory:",
+		         s->error);
+		vc_incstore_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+vc_incstore_close(struct vc_incstore *s)
+{
+	if (s == NULL)
+		return;
+	if (s->in_txn)
+		vc_incstore_rollback(s);
+	for (int i = 0; i < NQ; i++)
+		sqlite3_finalize(s->q[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+vc_incstore_begin(struct vc_incstore *s, int *stale)
+{
+	long long v;
+
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	s->in_txn = 1;
+	/* data_version moves only when another connection commits. */
+	v = data_version(s);
+	*stale = v != s->data_version;
+	s->data_version = v;
+	return 0;
+}
+
+int
+vc_incstore_commit(struct vc_incstore *s)
+{
+	if (exec(s, "COMMIT") < 0) {
+		vc_incstore_rollback(s);
+		return -1;
+	}
+	s->in_txn = 0;
+	return 0;
+}
+
+void
+vc_incstore_rollback(struct vc_incstore *s)
+{
+	char keep[sizeof s->error];
+
+	memcpy(keep, s->error, sizeof keep);
+	exec(s, "ROLLBACK");
+	memcpy(s->error, keep, sizeof keep);
+	s->in_txn = 0;
+}
+
+static void
+read_row(sqlite3_stmt *q, struct vc_incstore_row *row)
+{
+	row->id = (const char *)sqlite3_column_text(q, 0);
+	row->key = (const char *)sqlite3_column_text(q, 1);
+	row->state = (const char *)sqlite3_column_text(q, 2);
+	row->first_seen = sqlite3_column_double(q, 3);
+	row->last_ts = sqlite3_column_double(q, 4);
+	row->updated_ts = sqlite3_column_double(q, 5);
+	row->resolve_due = sqlite3_column_double(q, 6);
+	row->record = (const char *)sqlite3_column_text(q, 7);
+	row->record_len = (size_t)sqlite3_column_bytes(q, 7);
+}
+
+/* Runs a prepared one-row lookup bound to text arg. */
+static int
+get_by(struct vc_incstore *s, int which, const char *arg,
+       struct vc_incstore_row *row)
+{
+	sqlite3_stmt *q = s->q[which];
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		read_row(q, row);
+		return 1;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(s, "read incident");
+}
+
+int
+vc_incstore_get(struct vc_incstore *s, const char *key,
+                struct vc_incstore_row *row)
+{
+	return get_by(s, Q_GET, key, row);
+}
+
+int
+vc_incstore_get_id(struct vc_incstore *s, const char *id,
+                   struct vc_incstore_row *row)
+{
+	return get_by(s, Q_GET_ID, id, row);
+}
+
+int
+vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row)
+{
+	sqlite3_stmt *q = s->q[Q_PUT];
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, row->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, row->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, row->state, -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 4, row->first_seen);
+	sqlite3_bind_double(q, 5, row->last_ts);
+	sqlite3_bind_double(q, 6, row->updated_ts);
+	sqlite3_bind_double(q, 7, row->resolve_due);
+	sqlite3_bind_text(q, 8, row->record, (int)row->record_len,
+	                  SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "write incident");
+}
+
+void
+vc_incstore_free_keys(char **keys, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+long
+vc_incstore_due(struct vc_incstore *s, double now, char ***keys)
+{
+	sqlite3_stmt *q = s->q[Q_DUE];
+	long n = 0, cap = 0;
+	int rc;
+
+	*keys = NULL;
+	sqlite3_reset(q);
+	sqlite3_bind_double(q, 1, now);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*keys = realloc(*keys, cap * sizeof **keys);
+			if (*keys == NULL)
+				abort();
+		}
+		(*keys)[n] = strdup((const char *)sqlite3_column_text(q, 0));
+		if ((*keys)[n++] == NULL)
+			abort();
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		vc_incstore_free_keys(*keys, n);
+		*keys = NULL;
+		return fail(s, "due incidents");
+	}
+	return n;
+}
+
+int
+vc_incstore_list(struct vc_incstore *s, double since,
+                 const char *state_filter,
+                 int (*fn)(const struct vc_incstore_row *row, void *ctx),
+                 void *ctx)
+{
+	const char *where = "";
+	char sql[512];
+	sqlite3_stmt *q;
+	struct vc_incstore_row row;
+	int rc;
+
+	if (state_filter && strcmp(state_filter, "open") == 0)
+		where = " AND state != 'resolved'";
+	else if (state_filter && strcmp(state_filter, "mitigated") == 0)
+		where = " AND state = 'mitigated'";
+	else if (state_filter && strcmp(state_filter, "resolved") == 0)
+		where = " AND state = 'resolved'";
+	snprintf(sql, sizeof sql,
+	         "SELECT id, key, state, first_seen, last_ts, updated_ts, "
+	         "resolve_due, record FROM incidents WHERE updated_ts >= ?1%s "
+	         "ORDER BY state = 'resolved', first_seen, id",
+	         where);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "list");
+	sqlite3_bind_double(q, 1, since);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		read_row(q, &row);
+		if (fn(&row, ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "list");
+}
+
+int
+vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,
+                          void (*fn)(const char *session, void *ctx),
+                          void *ctx)
+{
+	sqlite3_stmt *q = s->q[Q_SESSIONS];
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(q, 0), ctx);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "user sessions");
+}
+
+int
+vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id,
+                             const char *session_id)
+{
+	sqlite3_stmt *q = s->q[Q_ADD_SESSION];
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, session_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "user sessions");
+}
+
+/* ---- posts ----------------------------------------------------------- */
+
+int
+vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id,
+                         const char *target)
+{
+	sqlite3_stmt *q = s->q[Q_ENQUEUE];
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, incident_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "queue post");
+}
+
+/* Runs one statement with text and integer parameters in its own
+ * transaction ("t" text, "i" long long). */
+static int
+run(struct vc_incstore *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *q;
+	va_list ap;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "post state");
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(q, i + 1, va_arg(ap, const char *), -1,
+			                  SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(q, i + 1, va_arg(ap, long long));
+	}
+	va_end(ap);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "post state");
+}
+
+/* Whether the process that claimed a post is gone (killed runs leave
+ * claims behind; the store is a local file, so pids are comparable). */
+static int
+claimer_gone(long long pid)
+{
+	if (pid <= 0 || pid == (long long)getpid())
+		return 1;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+void
+vc_incstore_post_free(struct vc_incstore_post *posts, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(posts[i].incident_id);
+		free(posts[i].remote_id);
+	}
+	free(posts);
+}
+
+long
+vc_incstore_post_claim(struct vc_incstore *s, const char *target,
+                       struct vc_incstore_post **posts)
+{
+	sqlite3_stmt *q;
+	long n = 0, cap = 0;
+	int rc;
+	struct vc_incstore_post *v = NULL;
+
+	*posts = NULL;
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT p.incident_id, p.seq, p.claimed_by, "
+	                       "p.attempts, r.remote_id, r.progress "
+	                       "FROM posts p LEFT JOIN remote r ON "
+	                       "r.incident_id = p.incident_id AND r.target = "
+	                       "p.target WHERE p.target = ?1 ORDER BY p.rowid",
+	                       -1, &q, NULL) != SQLITE_OK) {
+		fail(s, "claim posts");
+		vc_incstore_rollback(s);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *rid = (const char *)sqlite3_column_text(q, 4);
+
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL &&
+		    !claimer_gone(sqlite3_column_int64(q, 2)))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = realloc(v, cap * sizeof *v);
+			if (v == NULL)
+				abort();
+		}
+		v[n].incident_id = strdup((const char *)sqlite3_column_text(q, 0));
+		v[n].seq = sqlite3_column_int64(q, 1);
+		v[n].attempts = sqlite3_column_int(q, 3);
+		v[n].remote_id = rid ? strdup(rid) : NULL;
+		v[n].progress = sqlite3_column_int(q, 5);
+		n++;
+	}
+	sqlite3_finalize(q);
+	for (long i = 0; rc == SQLITE_DONE && i < n; i++)
+		if (run(s, "UPDATE posts SET claimed_by = ?1 WHERE "
+		           "incident_id = ?2 AND target = ?3",
+		        "itt", (long long)getpid(), v[i].incident_id, target) < 0)
+			rc = SQLITE_ERROR;
+	if (rc != SQLITE_DONE || vc_incstore_commit(s) < 0) {
+		if (rc != SQLITE_DONE) {
+			fail(s, "claim posts");
+			vc_incstore_rollback(s);
+		}
+		vc_incstore_post_free(v, n);
+		return -1;
+	}
+	*posts = v;
+	return n;
+}
+
+int
+vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id,
+                          const char *target, const char *remote_id,
+                          int progress)
+{
+	if (remote_id != NULL)
+		return run(s,
+		           "INSERT INTO remote(incident_id, target, remote_id, "
+		           "progress) VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
+		           "(incident_id, target) DO UPDATE SET remote_id = ?3, "
+		           "progress = ?4",
+		           "ttti", incident_id, target, remote_id,
+		           (long long)progress);
+	return run(s,
+	           "INSERT INTO remote(incident_id, target, progress) VALUES "
+	           "(?1, ?2, ?3) ON CONFLICT(incident_id, target) DO UPDATE SET "
+	           "progress = ?3",
+	           "tti", incident_id, target, (long long)progress);
+}
+
+int
+vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p,
+                      const char *target)
+{
+	if (run(s, "DELETE FROM posts WHERE incident_id = ?1 AND target = ?2 "
+	           "AND seq = ?3",
+	        "tti", p->incident_id, target, p->seq) < 0)
+		return -1;
+	return run(s, "UPDATE posts SET claimed_by = NULL WHERE incident_id = ?1 "
+	              "AND target = ?2",
+	           "tt", p->incident_id, target);
+}
+
+int
+vc_incstore_post_failed(struct vc_incstore *s,
+                        const struct vc_incstore_post *p, const char *target,
+                        const char *error)
+{
+	return run(s, "UPDATE posts SET claimed_by = NULL, attempts = attempts "
+	              "+ 1, last_error = ?1 WHERE incident_id = ?2 AND target = ?3",
+	           "ttt", error, p->incident_id, target);
+}
+
+long
+vc_incstore_post_count(struct vc_incstore *s, const char *target)
+{
+	sqlite3_stmt *q;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+	                       target ? "SELECT count(*) FROM posts WHERE target = ?1"
+	                              : "SELECT count(*) FROM posts",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "count posts");
+	if (target)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n < 0 ? fail(s, "count posts") : n;
+}

@@ -1,0 +1,123 @@
+/*
+ * incstore.h — vc-incident's state: an SQLite database (WAL mode).
+ *
+ * Why SQLite: the state must survive kill -9 at any instant and be
+ * shared by runs that overlap (cron), which is what a transactional
+ * single-file database gives for free; WAL lets --list and --report read
+ * while a run writes.  Without a file the same schema lives in memory,
+ * so both modes run the same code.
+ *
+ * Writers take the write lock with BEGIN IMMEDIATE (waiting for another
+ * run as long as the busy timeout allows) and batch many transitions per
+ * transaction.  vc_incstore_begin says whether another process committed
+ * since this one last looked, so a caller that caches rows drops its
+ * cache and reads again: two runs never work from stale copies.
+ *
+ * Tables: incidents (one row per incident: its latest record, the JSON
+ * line vc-incident prints, plus the columns lookups need), user_sessions
+ * (which sessions each user was seen in), posts (incident events still
+ * to send to a target) and remote (ids the targets gave back).
+ *
+ * Strings returned in rows point into SQLite's memory and stay valid
+ * until the next call on the store.
+ */
+#ifndef VC_INCSTORE_H
+#define VC_INCSTORE_H
+
+#include <stddef.h>
+
+struct vc_incstore;
+
+struct vc_incstore_row {
+	const char *id;
+	const char *key;
+	const char *state;    /* "open", "mitigated", "resolved" */
+	double first_seen;
+	double last_ts;       /* newest transition applied (replays are
+	                         older or equal) */
+	double updated_ts;    /* time of the latest event */
+	double resolve_due;   /* when a mitigated incident resolves; 0 */
+	const char *record;   /* the latest incident record, JSON */
+	size_t record_len;
+};
+
+/* Opens (creating if needed) the store at path, or an in-memory one
+ * when path is NULL.  Returns NULL with a reason in why. */
+struct vc_incstore *vc_incstore_open(const char *path, char *why,
+                                     size_t whylen);
+void vc_incstore_close(struct vc_incstore *s);
+/* The last error, for messages. */
+const char *vc_incstore_error(const struct vc_incstore *s);
+
+/* Write transactions.  begin sets *stale when another process changed
+ * the store since this one's previous transaction.  All return 0 or -1. */
+int vc_incstore_begin(struct vc_incstore *s, int *stale);
+int vc_incstore_commit(struct vc_incstore *s);
+void vc_incstore_rollback(struct vc_incstore *s);
+
+/* The latest incident of key: 1 and *row, 0 when none, -1 on error. */
+int vc_incstore_get(struct vc_incstore *s, const char *key,
+                    struct vc_incstore_row *row);
+/* Inserts or replaces the incident row->id. */
+int vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row);
+/* Keys of mitigated incidents due to resolve at or before now, as a
+ * malloc'd array of malloc'd strings in *keys (free with
+ * vc_incstore_free_keys); returns the count or -1. */
+long vc_incstore_due(struct vc_incstore *s, double now, char ***keys);
+void vc_incstore_free_keys(char **keys, long n);
+
+/* Incidents whose latest event is at or after since, unresolved ones
+ * first, then by first_seen; state_filter is NULL, "open" (open or
+ * mitigated), "mitigated" or "resolved".  Calls fn for each row until it
+ * returns non-zero; returns 0 or -1 on a store error. */
+int vc_incstore_list(struct vc_incstore *s, double since,
+                     const char *state_filter,
+                     int (*fn)(const struct vc_incstore_row *row, void *ctx),
+                     void *ctx);
+
+/* The sessions a user was seen in: fn for each; 0 or -1. */
+int vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,
+                              void (*fn)(const char *session, void *ctx),
+                              void *ctx);
+int vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id,
+                                 const char *session_id);
+
+/* ---- pending posts (each call its own short transaction, except
+ * enqueue, which joins the caller's) ---- */
+
+struct vc_incstore_post {
+	char *incident_id;
+	long long seq;       /* bumped by every enqueue */
+	char *remote_id;     /* NULL until the target gave one */
+	int progress;        /* target-specific bits of what was done */
+	int attempts;
+};
+
+/* Marks incident_id as needing a post to target (inside a transaction). */
+int vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id,
+                             const char *target);
+/* Claims every pending post of target not claimed by another live
+ * process; returns the count (array in *posts, free with
+ * vc_incstore_post_free) or -1. */
+long vc_incstore_post_claim(struct vc_incstore *s, const char *target,
+                            struct vc_incstore_post **posts);
+void vc_incstore_post_free(struct vc_incstore_post *posts, long n);
+/* Records what the target said so far (remote id may be NULL: keep). */
+int vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id,
+                              const char *target, const char *remote_id,
+                              int progress);
+/* The post is done: removed unless enqueued again since (seq moved). */
+int vc_incstore_post_done(struct vc_incstore *s,
+                          const struct vc_incstore_post *p,
+                          const char *target);
+/* The post failed: kept for the next run with the (key-free) error. */
+int vc_incstore_post_failed(struct vc_incstore *s,
+                            const struct vc_incstore_post *p,
+                            const char *target, const char *error);
+/* Pending posts of target (all targets when NULL), or -1. */
+long vc_incstore_post_count(struct vc_incstore *s, const char *target);
+/* The incident with id: 1 and *row, 0 when none, -1 on error. */
+int vc_incstore_get_id(struct vc_incstore *s, const char *id,
+                       struct vc_incstore_row *row);
+
+#endif
