@@ -23,7 +23,9 @@ struct group {
 	struct vc_buf *evidence; /* a ring of o.evidence raw points */
 	double *ev_ts;           /* and their times */
 	size_t ev_next, ev_count;
-	unsigned long long seq; /* the last point kept as evidence */
+	unsigned long long seq;        /* the last point kept as evidence */
+	int fresh;                     /* a point came since the last evaluation */
+	double cache_end, cache_value; /* the last evaluation (NAN: none) */
 };
 
 struct mon {
@@ -34,7 +36,7 @@ struct mon {
 	double ndt;   /* no-data timeframe, seconds */
 	struct group **groups;
 	size_t ngroups, capg;
-	uint32_t *index; /* open addressing: group index + 1, 0 empty */
+	uint64_t *index; /* open addressing, see entry() */
 	size_t index_cap;
 };
 

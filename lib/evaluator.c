@@ -105,6 +105,14 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 
 /* ---- groups -------------------------------------------------------- */
 
+/* An index entry: the hash's high half beside the group's place + 1, so
+ * a probe rarely has to look at a group that is not the one. */
+static uint64_t
+entry(uint64_t hash, size_t k)
+{
+	return (hash & 0xffffffff00000000ULL) | (uint64_t)(k + 1);
+}
+
 static void
 index_rebuild(struct mon *mon)
 {
@@ -120,48 +128,60 @@ index_rebuild(struct mon *mon)
 
 		while (mon->index[i])
 			i = (i + 1) & (cap - 1);
-		mon->index[i] = (uint32_t)k + 1;
+		mon->index[i] = entry(mon->groups[k]->hash, k);
 	}
 }
 
+/* A group is one allocation: the struct, its bucket ring, its evidence
+ * slots and times, its values and its key, so a point touches one block. */
 static struct group *
 group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, uint64_t hash,
 	  double ts)
 {
-	struct group *g = xcalloc(1, sizeof *g);
-	size_t k, off = 0;
+	size_t nslots = mon->q->nseries * mon->win.nbuckets, nev = ev->o.evidence;
+	size_t nby = mon->q->nby, k, off = 0;
+	size_t size = sizeof(struct group) + nslots * sizeof(struct vc_slot) +
+		      nev * (sizeof(struct vc_buf) + sizeof(double)) + nby * sizeof(char *) +
+		      keylen + 1;
+	struct group *g = xcalloc(1, size);
+	char *p = (char *)(g + 1);
 
-	g->hash = hash;
-	g->key = xcalloc(keylen + 1, 1);
+	g->ring = (struct vc_slot *)p;
+	p += nslots * sizeof(struct vc_slot);
+	g->evidence = (struct vc_buf *)p;
+	p += nev * sizeof(struct vc_buf);
+	g->ev_ts = (double *)p;
+	p += nev * sizeof(double);
+	g->values = (char **)p;
+	p += nby * sizeof(char *);
+	g->key = p;
 	memcpy(g->key, key, keylen);
 	g->keylen = keylen;
-	g->values = xcalloc(mon->q->nby ? mon->q->nby : 1, sizeof *g->values);
-	for (k = 0; k < mon->q->nby; k++) {
+	g->hash = hash;
+	for (k = 0; k < nby; k++) {
 		g->values[k] = g->key + off;
 		off += strlen(g->key + off) + 1;
 	}
+	for (k = 0; k < nslots; k++)
+		g->ring[k].bucket = -1;
 	g->status = VC_STATUS_OK;
 	g->first_seen = g->last_point = ts;
 	g->last_notified = g->first_triggered = g->last_triggered = NAN;
-	g->ring = vc_window_ring_new(&mon->win);
-	if (ev->o.evidence) {
-		g->evidence = xcalloc(ev->o.evidence, sizeof *g->evidence);
-		g->ev_ts = xcalloc(ev->o.evidence, sizeof *g->ev_ts);
-	}
+	g->cache_end = NAN;
 	if (mon->ngroups == mon->capg) {
 		mon->capg = mon->capg ? mon->capg * 2 : 64;
 		mon->groups = xrealloc(mon->groups, mon->capg * sizeof *mon->groups);
 	}
 	mon->groups[mon->ngroups++] = g;
 	ev->ngroups++;
-	if (mon->ngroups * 2 + 2 > mon->index_cap)
+	if (mon->ngroups * 2 + 2 > mon->index_cap) {
 		index_rebuild(mon);
-	else {
+	} else {
 		size_t i = (size_t)hash & (mon->index_cap - 1);
 
 		while (mon->index[i])
 			i = (i + 1) & (mon->index_cap - 1);
-		mon->index[i] = (uint32_t)mon->ngroups;
+		mon->index[i] = entry(hash, mon->ngroups - 1);
 	}
 	return g;
 }
@@ -171,30 +191,27 @@ group_free(struct vc_eval *ev, struct group *g)
 {
 	size_t k;
 
-	if (g->evidence)
-		for (k = 0; k < ev->o.evidence; k++)
-			vc_buf_free(&g->evidence[k]);
-	free(g->evidence);
-	free(g->ev_ts);
-	free(g->ring);
-	free(g->values);
-	free(g->key);
+	for (k = 0; k < ev->o.evidence; k++)
+		vc_buf_free(&g->evidence[k]);
 	free(g);
 }
 
 static struct group *
 group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, double ts)
 {
-	uint64_t h = hash_bytes(key, keylen);
+	uint64_t h = hash_bytes(key, keylen), tag = h & 0xffffffff00000000ULL;
 	size_t i;
 
 	if (mon->index_cap) {
 		i = (size_t)h & (mon->index_cap - 1);
 		while (mon->index[i]) {
-			struct group *g = mon->groups[mon->index[i] - 1];
+			if ((mon->index[i] & 0xffffffff00000000ULL) == tag) {
+				struct group *g = mon->groups[(mon->index[i] & 0xffffffffULL) - 1];
 
-			if (g->hash == h && g->keylen == keylen && memcmp(g->key, key, keylen) == 0)
-				return g;
+				if (g->hash == h && g->keylen == keylen &&
+				    memcmp(g->key, key, keylen) == 0)
+					return g;
+			}
 			i = (i + 1) & (mon->index_cap - 1);
 		}
 	}
@@ -325,7 +342,24 @@ evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 	} else if (o->timeout > 0 && silent >= o->timeout &&
 		   (g->status == VC_STATUS_ALERT || g->status == VC_STATUS_WARN)) {
 		next = VC_STATUS_OK; /* auto-resolve */
-	} else if (!o->require_full_window || vc_window_full(&mon->win, g->ring, end)) {
+	} else if (g->last_point < end - mon->q->window) {
+		/* Nothing in the window: the evaluation is skipped. */
+	} else if (!o->require_full_window) {
+		/* Most groups get no point between two ticks: the value stands
+		 * unless a bucket with data left the window. */
+		if (!g->fresh && !isnan(g->cache_end) &&
+		    vc_window_same(&mon->win, g->ring, g->cache_end, end))
+			v = g->cache_value;
+		else
+			v = vc_window_value(&mon->win, g->ring, end);
+		g->cache_end = end;
+		g->cache_value = v;
+		g->fresh = 0;
+		if (!isnan(v)) {
+			next = judge(mon, g->status, v);
+			evaluated = 1;
+		}
+	} else if (vc_window_full(&mon->win, g->ring, end)) {
 		v = vc_window_value(&mon->win, g->ring, end);
 		if (!isnan(v)) {
 			next = judge(mon, g->status, v);
@@ -497,6 +531,7 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		vc_window_add(&mon->win, g->ring, mt->subs[i].series, t, x);
 		if (t > g->last_point)
 			g->last_point = t;
+		g->fresh = 1;
 		keep_evidence(ev, g, t, json, len);
 	}
 	return 0;

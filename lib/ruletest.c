@@ -111,8 +111,12 @@ token(const char *s, size_t n, double *values, long at, long max, const char **w
 
 		errno = 0;
 		count = strtol(x + 1, &cend, 10);
-		if (cend == x + 1 || *cend || errno || count < 0 || count > max) {
+		if (cend == x + 1 || *cend || count < 0) {
 			*why = "expected a repeat count after 'x'";
+			return -1;
+		}
+		if (errno || count >= max) {
+			*why = "too many samples in values";
 			return -1;
 		}
 		if (!missing)

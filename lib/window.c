@@ -25,11 +25,14 @@ vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, d
 {
 	double width = interval;
 
-	if (span / width > VC_WINDOW_MAX_BUCKETS - 3)
-		width = ceil(span / (VC_WINDOW_MAX_BUCKETS - 3) / interval) * interval;
+	if (span / width > VC_WINDOW_MAX_BUCKETS / 2 - 3)
+		width = ceil(span / (VC_WINDOW_MAX_BUCKETS / 2 - 3) / interval) * interval;
 	w->q = q;
 	w->width = width;
-	w->nbuckets = (size_t)ceil(span / width) + 3;
+	/* A power of two, so a bucket's slot is a mask away. */
+	w->nbuckets = 4;
+	while (w->nbuckets < (size_t)ceil(span / width) + 3)
+		w->nbuckets *= 2;
 	w->values = xcalloc(q->nseries, sizeof *w->values);
 	w->lastval = xcalloc(q->nseries, sizeof *w->lastval);
 	w->lastat = xcalloc(q->nseries, sizeof *w->lastat);
@@ -57,11 +60,7 @@ vc_window_ring_new(const struct vc_window *w)
 static size_t
 slot_index(const struct vc_window *w, size_t series, long long b)
 {
-	long long m = b % (long long)w->nbuckets;
-
-	if (m < 0)
-		m += (long long)w->nbuckets;
-	return series * w->nbuckets + (size_t)m;
+	return series * w->nbuckets + ((size_t)b & (w->nbuckets - 1));
 }
 
 void
@@ -322,4 +321,35 @@ vc_window_full(const struct vc_window *w, const struct vc_slot *ring, double end
 		}
 	}
 	return empty <= 3;
+}
+
+int
+vc_window_same(const struct vc_window *w, const struct vc_slot *ring, double from, double to)
+{
+	const struct vc_query *q = w->q;
+	long long lo0, hi0, lo1, hi1, b;
+	size_t s;
+
+	if (q->change != VC_CHANGE_NONE)
+		return 0;
+	for (s = 0; s < q->nseries; s++)
+		if (q->series[s].fill != VC_FILL_NONE && q->series[s].fill != VC_FILL_NULL)
+			return 0;
+	bucket_range(w, from, &lo0, &hi0);
+	bucket_range(w, to, &lo1, &hi1);
+	if (lo1 < lo0 || hi1 - lo1 != hi0 - lo0 || lo1 - lo0 > (long long)w->nbuckets)
+		return 0;
+	/* The buckets that left, and those that came in (points may be
+	 * ahead of the ticks by the lateness allowance). */
+	for (b = lo0; b <= hi1; b++) {
+		if (b == lo1 && b <= hi0)
+			b = hi0 + 1;
+		for (s = 0; s < q->nseries; s++) {
+			const struct vc_slot *sl = &ring[slot_index(w, s, b)];
+
+			if (sl->bucket == b && sl->count > 0)
+				return 0;
+		}
+	}
+	return 1;
 }

@@ -32,8 +32,9 @@ struct vc_window {
 
 /* Sets w up for query q: buckets of at least interval seconds, enough to
  * hold span seconds (window, timeshift, delay and lateness together), at
- * most VC_WINDOW_MAX_BUCKETS of them (the width grows instead). */
-#define VC_WINDOW_MAX_BUCKETS 720
+ * most VC_WINDOW_MAX_BUCKETS of them (the width grows instead); their
+ * number is a power of two. */
+#define VC_WINDOW_MAX_BUCKETS 1024
 void vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, double span);
 void vc_window_free(struct vc_window *w);
 
@@ -46,6 +47,12 @@ void vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t serie
 /* The query's value (time aggregation, arithmetic, change) over the
  * window ending at end, or NAN when the window gives none. */
 double vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end);
+
+/* Whether the value over the window ending at `to` is the one over the
+ * window ending at `from`, given that no point came in since: only empty
+ * buckets left the window, and the query has no .fill() or change() that
+ * would see the difference. */
+int vc_window_same(const struct vc_window *w, const struct vc_slot *ring, double from, double to);
 
 /* Datadog's require_full_window rule over the window ending at end: the
  * window split in buckets of 1 minute (minute windows), 10 minutes (hour
