@@ -1,0 +1,257 @@
+/*
+ * decode.c — see decode.h.  Every test is a linear scan; nothing is
+ * decoded unless it already looks like a payload.
+ */
+#include "decode.h"
+
+#include <string.h>
+
+#define MIN_RUN 16
+
+const char *
+vc_decode_kind_name(enum vc_decode_kind kind)
+{
+	switch (kind) {
+	case VC_DECODE_BASE64:
+		return "base64";
+	case VC_DECODE_HEX:
+		return "hex";
+	case VC_DECODE_URL:
+		return "url";
+	case VC_DECODE_ROT13:
+		return "rot13";
+	}
+	return "?";
+}
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+static int
+hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Whether decoded bytes d[0..n) read as text: at least 6 bytes, nearly
+ * all printable or UTF-8, and at least half of them letters or spaces. */
+static int
+readable(const unsigned char *d, size_t n)
+{
+	size_t printable = 0, letters = 0;
+	if (n < 6)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = d[i];
+		if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r' || c >= 0x80)
+			printable++;
+		if ((c | 32) >= 'a' && (c | 32) <= 'z')
+			letters++;
+		else if (c == ' ')
+			letters++;
+	}
+	return printable * 100 >= n * 95 && letters * 2 >= n;
+}
+
+/* Appends the decoded bytes of a candidate if they are readable; returns
+ * 1 when kept. */
+static int
+keep(struct vc_buf *out, size_t mark, struct vc_decoded *d, enum vc_decode_kind kind, size_t from,
+     size_t to)
+{
+	const unsigned char *p = (const unsigned char *)out->p + mark;
+	if (!readable(p, out->len - mark)) {
+		out->len = mark;
+		out->p[mark] = '\0';
+		return 0;
+	}
+	*d = (struct vc_decoded){kind, from, to, mark, out->len};
+	vc_buf_addc(out, '\n');
+	return 1;
+}
+
+static int
+decode_base64(const unsigned char *s, size_t n, struct vc_buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0, upper = 0, lower = 0, digits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64_value(s[i]);
+		if (v < 0)
+			break;
+		upper |= s[i] >= 'A' && s[i] <= 'Z';
+		lower |= s[i] >= 'a' && s[i] <= 'z';
+		digits |= (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/';
+		acc = acc << 6 | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			vc_buf_addc(out, (char)(acc >> bits & 0xff));
+		}
+	}
+	/* A long word of one case is not base64 (base64 of text mixes). */
+	return upper + lower + digits >= 2;
+}
+
+static void
+decode_hex(const unsigned char *s, size_t n, struct vc_buf *out)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		vc_buf_addc(out, (char)(hex_value(s[i]) << 4 | hex_value(s[i + 1])));
+}
+
+/* Frequent English words, the ROT13 test's yardstick. */
+#define W(s)                    \
+	{                       \
+		s, sizeof s - 1 \
+	}
+static const struct {
+	const char *w;
+	size_t len;
+} common_words[] = {
+	W("the"),  W("and"),    W("you"),      W("to"),           W("of"),   W("is"),     W("in"),
+	W("it"),   W("that"),   W("for"),      W("are"),          W("with"), W("this"),   W("be"),
+	W("on"),   W("not"),    W("your"),     W("have"),         W("what"), W("all"),    W("say"),
+	W("me"),   W("my"),     W("was"),      W("can"),          W("do"),   W("if"),     W("or"),
+	W("an"),   W("a"),      W("i"),        W("will"),         W("from"), W("as"),     W("at"),
+	W("by"),   W("but"),    W("how"),      W("we"),           W("they"), W("please"), W("now"),
+	W("tell"), W("ignore"), W("previous"), W("instructions"),
+};
+#undef W
+
+/* Whether the lower-case word w[0..n) is one of common_words: called for
+ * every word of every message, so lengths and first letters first. */
+static int
+is_common(const char *w, size_t n)
+{
+	for (size_t i = 0; i < sizeof common_words / sizeof *common_words; i++)
+		if (common_words[i].len == n && common_words[i].w[0] == w[0] &&
+		    !memcmp(common_words[i].w, w, n))
+			return 1;
+	return 0;
+}
+
+static char
+rot13(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (char)('a' + (c - 'a' + 13) % 26);
+	if (c >= 'A' && c <= 'Z')
+		return (char)('a' + (c - 'A' + 13) % 26);
+	return c;
+}
+
+/* Whether s reads better in ROT13: counts common English words in both
+ * readings of the words (up to the first 400).  Text with many common
+ * words is English already and stops early. */
+static int
+looks_rot13(const char *s, size_t n)
+{
+	int plain = 0, rotated = 0, words = 0;
+	char w[16], r[16];
+	for (size_t i = 0; i < n && words < 400;) {
+		size_t len = 0;
+		while (i < n && !((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z'))
+			i++;
+		while (i < n && (s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') {
+			if (len < sizeof w) {
+				w[len] = (char)(s[i] | 32);
+				r[len] = rot13(s[i]);
+			}
+			len++;
+			i++;
+		}
+		if (len == 0 || len > 12)
+			continue;
+		words++;
+		plain += is_common(w, len);
+		rotated += is_common(r, len);
+		if (plain >= 4 && plain * 2 >= words)
+			return 0;
+	}
+	return rotated >= 3 && rotated >= 2 * plain + 2;
+}
+
+size_t
+vc_decode_find(const char *s, size_t n, struct vc_buf *out, struct vc_decoded *found, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t nfound = 0;
+
+	vc_buf_reset(out);
+	vc_buf_reserve(out, 1);
+	for (size_t i = 0; i < n && nfound < max;) {
+		size_t j = i, hexlen = 0, b64len = 0, escapes = 0;
+		/* A token: up to whitespace or a quote. */
+		if (u[i] <= ' ' || u[i] == '"' || u[i] == '\'') {
+			i++;
+			continue;
+		}
+		while (j < n && u[j] > ' ' && u[j] != '"' && u[j] != '\'')
+			j++;
+		while (hexlen < j - i && hex_value(u[i + hexlen]) >= 0)
+			hexlen++;
+		while (b64len < j - i && b64_value(u[i + b64len]) >= 0)
+			b64len++;
+		for (size_t k = i; k + 2 < j; k++)
+			if (u[k] == '%' && hex_value(u[k + 1]) >= 0 && hex_value(u[k + 2]) >= 0) {
+				int c = hex_value(u[k + 1]) << 4 | hex_value(u[k + 2]);
+				if ((c | 32) >= 'a' && (c | 32) <= 'z')
+					escapes++;
+				else if (c >= '0' && c <= '9')
+					escapes++;
+			}
+		size_t mark = out->len;
+		if (hexlen >= MIN_RUN && hexlen == b64len) {
+			decode_hex(u + i, hexlen & ~(size_t)1, out);
+			nfound += keep(out, mark, &found[nfound], VC_DECODE_HEX, i, i + hexlen);
+		} else if (b64len >= MIN_RUN) {
+			if (decode_base64(u + i, b64len, out))
+				nfound += keep(out, mark, &found[nfound], VC_DECODE_BASE64, i,
+					       i + b64len);
+			else
+				out->len = mark;
+		} else if (escapes >= 3) {
+			for (size_t k = i; k < j; k++) {
+				if (u[k] == '%' && k + 2 < j && hex_value(u[k + 1]) >= 0 &&
+				    hex_value(u[k + 2]) >= 0) {
+					vc_buf_addc(out, (char)(hex_value(u[k + 1]) << 4 |
+								hex_value(u[k + 2])));
+					k += 2;
+				} else {
+					vc_buf_addc(out, u[k] == '+' ? ' ' : (char)u[k]);
+				}
+			}
+			nfound += keep(out, mark, &found[nfound], VC_DECODE_URL, i, j);
+		}
+		i = j;
+	}
+	if (nfound < max && looks_rot13(s, n)) {
+		size_t mark = out->len;
+		for (size_t i = 0; i < n; i++)
+			vc_buf_addc(out, rot13(s[i]));
+		found[nfound] = (struct vc_decoded){VC_DECODE_ROT13, 0, n, mark, out->len};
+		vc_buf_addc(out, '\n');
+		nfound++;
+	}
+	return nfound;
+}

@@ -1,0 +1,51 @@
+/*
+ * pimodel.h — the learned part of the prompt-injection score: logistic
+ * regression over hashed character and word n-grams of the normalized
+ * text (normalize.h).
+ *
+ * Features: character 3-, 4- and 5-grams, words and word pairs, each
+ * hashed (FNV-1a, with a hashed sign to cancel collisions on average)
+ * into 2^bits buckets and scaled by 1/sqrt(number of features), so that a
+ * long jailbreak and a short question sit on the same scale.  The weights
+ * are a text file (share/vcobs/prompt/model.txt) written by
+ * vc-train-prompt (train/vc-train-prompt.c, `make train`):
+ *     # comments
+ *     vcobs-pimodel 1
+ *     bits B
+ *     bias X
+ *     INDEX WEIGHT        (one line per non-zero weight)
+ */
+#ifndef VC_PIMODEL_H
+#define VC_PIMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VC_PIMODEL_MIN_BITS 10
+#define VC_PIMODEL_MAX_BITS 24
+
+struct vc_pimodel {
+	unsigned bits;
+	double bias;
+	float *w; /* 2^bits weights */
+};
+
+/* A model of zero weights (for the trainer). */
+struct vc_pimodel *vc_pimodel_new(unsigned bits);
+/* Reads a weights file; NULL with "FILE:LINE: why" in why on error. */
+struct vc_pimodel *vc_pimodel_load(const char *path, char *why, size_t whylen);
+/* Writes m with header comment lines; weights with |w| < prune are left
+ * out.  Returns 0, or -1 with errno set. */
+int vc_pimodel_save(const struct vc_pimodel *m, const char *path, const char *comment,
+		    double prune);
+void vc_pimodel_free(struct vc_pimodel *m);
+
+/* Calls fn for every feature of text[0..len) with its bucket and signed
+ * value (±1/sqrt(count)); returns the count. */
+typedef void vc_pimodel_feature_fn(void *ctx, uint32_t bucket, float value);
+size_t vc_pimodel_features(unsigned bits, const char *text, size_t len, vc_pimodel_feature_fn *fn,
+			   void *ctx);
+/* bias + w·x: the model's log-odds that text is an attack. */
+double vc_pimodel_logit(const struct vc_pimodel *m, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,42 @@
+# vc-score-prompt: the trainer and the evaluator of its model, and its
+# benchmark (make train, make eval, make bench).
+
+PI_DATA ?= ../shared/data/prompt-injection
+PI_JACK = $(PI_DATA)/jackhhao-jailbreak-classification.jsonl
+PI_MODEL = share/vcobs/prompt/model.txt
+PI_RULES = share/vcobs/prompt/patterns.txt
+PI_TRAIN = $(BUILD)/train/vc-train-prompt
+PI_EVAL = $(BUILD)/eval/vc-eval-prompt
+PI_ENGINES = $(BUILD)/bench/prompt-engines
+PI_BENCH_LINES ?= 1000000
+
+$(BUILD)/eval/vc-eval-prompt.o: ALL_CFLAGS += -Itrain
+
+$(PI_TRAIN): $(BUILD)/train/vc-train-prompt.o $(BUILD)/train/pidata.o $(LIBVC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(PI_EVAL): $(BUILD)/eval/vc-eval-prompt.o $(BUILD)/train/pidata.o $(LIBVC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(PI_ENGINES): $(BUILD)/bench/prompt-engines.o $(LIBVC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Only the jackhhao-train-* rows: cross-validation figures first (to
+# choose settings without evaluation data), then the committed weights.
+train:: $(PI_TRAIN)
+	@if [ -e $(PI_JACK) ]; then \
+		$(PI_TRAIN) --cv 5 -p $(PI_RULES) $(PI_JACK) && \
+		$(PI_TRAIN) -p $(PI_RULES) -o $(PI_MODEL) $(PI_JACK); \
+	else echo "train: $(PI_JACK) is absent; $(PI_MODEL) left as it is"; fi
+
+eval:: $(PI_EVAL)
+	@if [ -d $(PI_DATA) ]; then \
+		$(PI_EVAL) -r $(PI_RULES) -m $(PI_MODEL) $(PI_JACK) \
+			$(PI_DATA)/garak-attacks.jsonl $(PI_DATA)/wildguard-benign.jsonl; \
+	else echo "eval: $(PI_DATA) is absent; nothing to evaluate"; fi
+
+bench:: $(PI_ENGINES)
+	@bench/score-prompt.sh $(OUTBIN) $(PI_ENGINES) $(PI_BENCH_LINES)
