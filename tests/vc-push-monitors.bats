@@ -106,6 +106,17 @@ actions() {
 	[[ "$stderr" == *"applied: 4 created, 0 updated, 0 deleted"* ]]
 }
 
+@test "vcobs' own five monitors push, then are no-ops" {
+	[ -d "$VC_DATADIR/monitors" ] || skip "no shipped monitors in $VC_DATADIR"
+	push -m "$VC_DATADIR/monitors"
+	assert_success
+	[ "$(actions)" = "create=5" ]
+	push -m "$VC_DATADIR/monitors" --dry-run --detailed-exitcode
+	assert_success
+	[ "$(actions)" = "noop=5" ]
+	[ "$(writes)" = 5 ]
+}
+
 @test "second push is all no-op with zero writes" {
 	push -m "$M"
 	assert_success
@@ -443,6 +454,10 @@ actions() {
 	assert_success
 	[ "$(logged '.method == "PUT"')" = 1 ]
 	[ "$(logged '.method == "DELETE"')" = 1 ]
+	if [ -d "$VC_DATADIR/monitors" ]; then
+		run vc-push-monitors --api-url "$P" -m "$VC_DATADIR/monitors"
+		assert_success
+	fi
 	run vc-push-monitors --api-url "$P" --export "$BATS_TEST_TMPDIR/export"
 	assert_success
 	# Every API request reached the fake: none was refused by Prism.

@@ -143,6 +143,9 @@ def validate(mon):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-datadog/1"
+    # Headers and body leave in two writes; with Nagle's algorithm and
+    # the client's delayed ACK every answer would wait 40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # quiet: the tests read /_fake/log
         pass
