@@ -62,12 +62,25 @@ vc_ruletest_duration(const char *s, double *secs)
 	return 0;
 }
 
+/* A decimal number, all of s: strtod alone would take hex, inf and nan. */
+static int
+decimal(const char *s, double *v)
+{
+	char *end;
+
+	if (*s == '\0' || strspn(s, "0123456789.eE+-") != strlen(s))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	return end != s && *end == '\0' && !errno && isfinite(*v) ? 0 : -1;
+}
+
 /* One token of the values notation, s[0..n). */
 static long
 token(const char *s, size_t n, double *values, long at, long max, const char **why)
 {
-	char tmp[64], *end, *x;
-	double a, b = 0;
+	char tmp[64], *x, *step;
+	double a = 0, b = 0;
 	long count = 1, k;
 	int missing = 0;
 
@@ -77,41 +90,14 @@ token(const char *s, size_t n, double *values, long at, long max, const char **w
 	}
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	if (strcmp(tmp, "stale") == 0 || strcmp(tmp, "_") == 0) {
-		missing = 1;
-		x = NULL;
-	} else if (tmp[0] == '_' && tmp[1] == 'x') {
-		missing = 1;
-		x = tmp + 1;
-	} else {
-		errno = 0;
-		a = strtod(tmp, &end);
-		if (end == tmp || errno || !isfinite(a)) {
-			*why = "expected a number, _, stale or a+bxn in values";
-			return -1;
-		}
-		if ((*end == '+' || *end == '-') && end[1] != 'x') {
-			char *bend;
-
-			b = strtod(end, &bend);
-			if (bend == end || *bend != 'x') {
-				*why = "expected a+bxn in values";
-				return -1;
-			}
-			end = bend;
-		}
-		x = *end == 'x' ? end : NULL;
-		if (x == NULL && *end) {
-			*why = "expected a number, _, stale or a+bxn in values";
-			return -1;
-		}
-	}
+	x = strchr(tmp, 'x');
 	if (x) {
 		char *cend;
 
+		*x = '\0';
 		errno = 0;
 		count = strtol(x + 1, &cend, 10);
-		if (cend == x + 1 || *cend || count < 0) {
+		if (cend == x + 1 || *cend || count < 0 || !isdigit((unsigned char)x[1])) {
 			*why = "expected a repeat count after 'x'";
 			return -1;
 		}
@@ -119,7 +105,30 @@ token(const char *s, size_t n, double *values, long at, long max, const char **w
 			*why = "too many samples in values";
 			return -1;
 		}
-		if (!missing)
+	}
+	if (strcmp(tmp, "stale") == 0 || strcmp(tmp, "_") == 0) {
+		missing = 1;
+	} else {
+		/* a, or a+b / a-b: the sign of the step follows the base. */
+		step = tmp[0] ? strpbrk(tmp + 1, "+-") : NULL;
+		while (step && (step[-1] == 'e' || step[-1] == 'E'))
+			step = strpbrk(step + 1, "+-");
+		if (step && x == NULL) {
+			*why = "expected a+bxn in values";
+			return -1;
+		}
+		if (step) {
+			if (decimal(step, &b) != 0) {
+				*why = "expected a+bxn in values";
+				return -1;
+			}
+			*step = '\0';
+		}
+		if (decimal(tmp, &a) != 0) {
+			*why = "expected a number, _, stale or a+bxn in values";
+			return -1;
+		}
+		if (x)
 			count++; /* a+bxn is n+1 samples, as in promtool */
 	}
 	if (at + count > max) {

@@ -46,8 +46,12 @@ main(void)
 	values("_x3 1", "_ _ _ 1");
 	values("-1+1x1 1e2", "-1 0 100");
 	values("  ", "");
-	values("1 x", "expected a number, _, stale or a+bxn in values");
-	values("1+x3", "expected a number, _, stale or a+bxn in values");
+	values("1 x", "expected a repeat count after 'x'");
+	values("1+x3", "expected a+bxn in values");
+	values("0x3", "0 0 0 0");
+	values("inf nan", "expected a number, _, stale or a+bxn in values");
+	values("1+2", "expected a+bxn in values");
+	values("1e-3+1e-3x1", "0.001 0.002");
 	values("1x", "expected a repeat count after 'x'");
 	values("1x100", "too many samples in values");
 	duration("90", 90);
