@@ -108,7 +108,7 @@ vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name
 
 	for (long page = 0;; page++) {
 		jv got;
-		int n;
+		int n, fresh;
 
 		if (page >= MAX_PAGES) {
 			vc_buf_printf(why, "listing monitors: more than %d pages", MAX_PAGES);
@@ -145,25 +145,29 @@ vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name
 			break;
 		}
 		n = jv_array_length(jv_copy(got));
+		fresh = 0;
 		jv_array_foreach(got, i, m)
 		{
 			(void)i;
 			jv key = jv_string_fmt("%lld", vc_monnorm_remote_id(m));
 
+			/* A monitor made or deleted while we page shifts the
+			 * pages: one seen twice is kept once. */
 			if (jv_object_has(jv_copy(seen), jv_copy(key))) {
-				if (rc == VC_MONAPI_OK)
-					vc_buf_printf(why,
-						      "listing monitors: page "
-						      "%ld repeats monitor %s (the "
-						      "server ignores paging)",
-						      page, jv_string_value(key));
-				rc = VC_MONAPI_FAILED;
 				jv_free(key);
 				jv_free(m);
 				continue;
 			}
+			fresh++;
 			seen = jv_object_set(seen, key, jv_true());
 			all = jv_array_append(all, m);
+		}
+		if (n > 0 && fresh == 0) {
+			vc_buf_printf(why,
+				      "listing monitors: page %ld repeats the "
+				      "earlier pages (the server ignores paging)",
+				      page);
+			rc = VC_MONAPI_FAILED;
 		}
 		jv_free(got);
 		if (rc != VC_MONAPI_OK || n < api->page_size)

@@ -40,9 +40,10 @@ struct vc_monapi {
 };
 
 /* Lists monitors page by page (page, page_size) until a short page, with
- * monitor_tags and/or name as filters (each may be NULL).  A listing that
- * repeats a monitor (a server ignoring the paging) is an error.  On OK
- * *out is the array of every monitor listed. */
+ * monitor_tags and/or name as filters (each may be NULL).  A monitor seen
+ * on two pages is kept once; a full page of monitors seen before (a
+ * server ignoring the paging) is an error.  On OK *out is the array of
+ * every monitor listed. */
 int vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name, jv *out,
 		   struct vc_buf *why);
 

@@ -338,6 +338,11 @@ actions() {
 	assert_success
 	[ "$(actions)" = "noop=4" ]
 	[ "$(logged '.query.monitor_tags == "managed-by:vcobs"')" = 5 ]
+	# A server that ignores paging would loop for ever: it is caught.
+	fake POST /_fake/config '{"ignore_paging": true}' >/dev/null
+	push -m "$M" --page-size 2 --dry-run
+	assert_failure 2
+	[[ "$stderr" == *"page 1 repeats the earlier pages (the server ignores paging)"* ]]
 }
 
 @test "--export writes the managed monitors as files that push back as no-ops" {

@@ -9,8 +9,8 @@ turns integer thresholds into floats, trims names and messages, shuffles
 key order, pages its listing (page, page_size, monitor_tags, name) and
 sends X-RateLimit-* headers.  On demand (POST /_fake/config, /_fake/faults)
 it answers 429 with rate-limit headers, 500, an HTML error page, stalls,
-closes the connection, applies a write and then loses the answer, or
-lists nothing.  A fault is {"method", "path" (a regular expression),
+closes the connection, applies a write and then loses the answer, lists
+nothing, or ignores paging.  A fault is {"method", "path" (a regular expression),
 "skip" (matching requests let through first), "times", "status",
 "headers", "errors", "html", "stall" (seconds), "close", "apply" (do the
 write, then answer with the fault)}.  GET /_fake/log tells the tests what was asked (never the
@@ -59,6 +59,7 @@ class State:
         self.api_key = api_key
         self.app_key = app_key
         self.empty_list = False
+        self.ignore_paging = False
         self.write_limit = None  # (limit, period seconds)
         self.window = (None, 0)  # (window number, writes in it)
         self.requests = 0
@@ -364,7 +365,7 @@ class Handler(BaseHTTPRequestHandler):
         if "name" in query:
             needle = query["name"].lower()
             mons = [m for m in mons if needle in m.get("name", "").lower()]
-        if "page" in query:
+        if "page" in query and not st.ignore_paging:
             page = int(query["page"])
             size = min(int(query.get("page_size", 100)), 1000)
             mons = mons[page * size:(page + 1) * size]
@@ -404,6 +405,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/config" and method == "POST":
             if "empty_list" in body:
                 st.empty_list = body["empty_list"]
+            if "ignore_paging" in body:
+                st.ignore_paging = bool(body["ignore_paging"])
             if "write_limit" in body:
                 wl = body["write_limit"]
                 st.write_limit = (int(wl["limit"]), float(wl["period"])) if wl else None
