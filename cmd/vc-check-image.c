@@ -41,7 +41,7 @@ static const struct vc_opt opts[] = {
 	{"deep", no_argument, 'd', NULL,
 	 "also decode the pixels with the format's reference library"},
 	{"formats", required_argument, 'f', "LIST",
-	 "allowed formats (default png,jpeg,gif,webp,bmp)"},
+	 "allowed formats (default png,jpeg,gif,webp,bmp,heic,avif)"},
 	{"max-bytes", required_argument, OPT_MAX_BYTES, "BYTES",
 	 "read no file past BYTES (default 64M)"},
 	{"max-frames", required_argument, OPT_MAX_FRAMES, "N",
@@ -106,7 +106,7 @@ on_opt(int val, const char *arg, void *ctx)
 		if (vc_img_formats_parse(arg, &c->lim.formats) < 0)
 			vc_opt_usage(&tool,
 				     "--formats: '%s' names no known "
-				     "formats (png,jpeg,gif,webp,bmp)",
+				     "formats (png,jpeg,gif,webp,bmp,heic,avif)",
 				     arg);
 		break;
 	case OPT_MAX_BYTES:

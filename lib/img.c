@@ -62,7 +62,7 @@ vc_img_verdict_name(enum vc_img_verdict v)
 }
 
 static const char *const format_names[VC_FMT_COUNT] = {
-	NULL, "png", "jpeg", "gif", "webp", "bmp",
+	NULL, "png", "jpeg", "gif", "webp", "bmp", "heic", "avif",
 };
 
 const char *
@@ -82,6 +82,9 @@ vc_img_format_parse(const char *name, size_t n)
 		return VC_FMT_BMP;
 	if (n == 4 && strncasecmp(name, "apng", 4) == 0)
 		return VC_FMT_PNG;
+	if ((n == 4 && strncasecmp(name, "heif", 4) == 0) ||
+	    (n == 3 && strncasecmp(name, "hif", 3) == 0))
+		return VC_FMT_HEIC;
 	for (f = 1; f < VC_FMT_COUNT; f++)
 		if (strlen(format_names[f]) == n && strncasecmp(name, format_names[f], n) == 0)
 			return f;
@@ -275,7 +278,7 @@ vc_img_sniff(const unsigned char *p, size_t n)
 		return VC_FMT_WEBP;
 	if (n >= 2 && p[0] == 'B' && p[1] == 'M')
 		return VC_FMT_BMP;
-	return VC_FMT_UNKNOWN;
+	return vc_isobmff_sniff(p, n);
 }
 
 /* The format a MIME type or a file name's extension names: VC_FMT_COUNT
@@ -287,18 +290,30 @@ format_of_type(const char *type)
 		const char *mime;
 		enum vc_img_format f;
 	} types[] = {
-		{"image/png", VC_FMT_PNG},    {"image/apng", VC_FMT_PNG},
-		{"image/jpeg", VC_FMT_JPEG},  {"image/jpg", VC_FMT_JPEG},
-		{"image/pjpeg", VC_FMT_JPEG}, {"image/gif", VC_FMT_GIF},
-		{"image/webp", VC_FMT_WEBP},  {"image/bmp", VC_FMT_BMP},
-		{"image/x-bmp", VC_FMT_BMP},  {"image/x-ms-bmp", VC_FMT_BMP},
+		{"image/png", VC_FMT_PNG},
+		{"image/apng", VC_FMT_PNG},
+		{"image/jpeg", VC_FMT_JPEG},
+		{"image/jpg", VC_FMT_JPEG},
+		{"image/pjpeg", VC_FMT_JPEG},
+		{"image/gif", VC_FMT_GIF},
+		{"image/webp", VC_FMT_WEBP},
+		{"image/bmp", VC_FMT_BMP},
+		{"image/x-bmp", VC_FMT_BMP},
+		{"image/x-ms-bmp", VC_FMT_BMP},
+		{"image/heic", VC_FMT_HEIC},
+		{"image/heif", VC_FMT_HEIC},
+		{"image/heic-sequence", VC_FMT_HEIC},
+		{"image/heif-sequence", VC_FMT_HEIC},
+		{"image/avif", VC_FMT_AVIF},
 	};
 	size_t i, n = strcspn(type, "; \t");
 
 	for (i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (strlen(types[i].mime) == n && strncasecmp(type, types[i].mime, n) == 0)
 			return types[i].f;
-	return VC_FMT_UNKNOWN;
+	/* An image type we do not know disagrees with any image; a generic
+	 * type (application/octet-stream) says nothing. */
+	return strncasecmp(type, "image/", 6) == 0 ? VC_FMT_UNKNOWN : VC_FMT_COUNT;
 }
 
 static enum vc_img_format
@@ -326,7 +341,7 @@ check_declared(struct vc_img_result *r, const char *name, const char *content_ty
 		return;
 	if (content_type != NULL && *content_type != '\0') {
 		f = format_of_type(content_type);
-		if (f != r->format)
+		if (f != VC_FMT_COUNT && f != r->format)
 			vc_img_reason(r, VC_IMG_INVALID, "type_mismatch",
 				      "declared %.40s, bytes say %s", content_type,
 				      vc_img_format_name(r->format));
@@ -378,7 +393,7 @@ check_src(struct vc_src *s, const char *name, const char *content_type,
 {
 	static unsigned char scratch[VC_IMG_SCRATCH];
 	struct vc_img_ctx c = {s, lim, res, scratch};
-	size_t n = vc_src_fill(s, 16);
+	size_t n = vc_src_fill(s, 32);
 	const char *what;
 
 	res->format = vc_img_sniff(s->mem + s->pos, n);
@@ -421,6 +436,10 @@ check_src(struct vc_src *s, const char *name, const char *content_type,
 		break;
 	case VC_FMT_BMP:
 		vc_bmp_check(&c);
+		break;
+	case VC_FMT_HEIC:
+	case VC_FMT_AVIF:
+		vc_isobmff_check(&c);
 		break;
 	default:
 		break;

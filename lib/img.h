@@ -37,6 +37,8 @@ enum vc_img_format {
 	VC_FMT_GIF,
 	VC_FMT_WEBP,
 	VC_FMT_BMP,
+	VC_FMT_HEIC, /* HEIF with HEVC, and any other HEIF brand */
+	VC_FMT_AVIF,
 	VC_FMT_COUNT,
 };
 
@@ -151,7 +153,7 @@ struct vc_img_ctx {
 	unsigned char *scratch; /* VC_IMG_SCRATCH bytes */
 };
 
-#define VC_IMG_SCRATCH (64 * 1024)
+#define VC_IMG_SCRATCH (256 * 1024)
 
 /* The format a file's first bytes announce (at least 16 bytes wanted). */
 enum vc_img_format vc_img_sniff(const unsigned char *p, size_t n);
@@ -174,6 +176,9 @@ void vc_jpeg_check(struct vc_img_ctx *c);
 void vc_gif_check(struct vc_img_ctx *c);
 void vc_webp_check(struct vc_img_ctx *c);
 void vc_bmp_check(struct vc_img_ctx *c);
+void vc_isobmff_check(struct vc_img_ctx *c);
+/* VC_FMT_HEIC, VC_FMT_AVIF or VC_FMT_UNKNOWN for an ftyp box's brands. */
+enum vc_img_format vc_isobmff_sniff(const unsigned char *p, size_t n);
 
 /* --- polyglots (polyglot.c) ------------------------------------------ */
 

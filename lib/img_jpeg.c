@@ -80,7 +80,11 @@ skip_entropy(struct vc_src *s)
 	size_t n;
 
 	for (;;) {
-		if ((n = vc_src_fill(s, VC_SRC_WINDOW)) < 2)
+		/* Refill only when the window runs dry: a fill that asks for
+		 * more than is held compacts the window, and doing that per
+		 * stuffed byte would copy the window over and over. */
+		n = s->len - s->pos;
+		if (n < 2 && (n = vc_src_fill(s, VC_SRC_WINDOW)) < 2)
 			return -1;
 		p = s->mem + s->pos;
 		ff = memchr(p, 0xff, n - 1);

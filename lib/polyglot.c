@@ -72,10 +72,11 @@ what_at(const unsigned char *p, size_t n, const char **code, int images)
 	uint32_t off;
 
 	switch (p[0]) {
-	case 0:
-		/* PNG chunks without the signature: an IHDR of 13 bytes. */
-		if (images && n >= 17 && memcmp(p, "\0\0\0\rIHDR", 8) == 0 && be16(p + 8) == 0 &&
-		    be16(p + 12) == 0 && p[16] <= 16) {
+	case 'I':
+		/* PNG chunks without the signature: an IHDR of 13 bytes (the
+		 * caller makes sure the 4 bytes before p are readable). */
+		if (images && n >= 13 && memcmp(p - 4, "\0\0\0\rIHDR", 8) == 0 &&
+		    be16(p + 4) == 0 && be16(p + 8) == 0 && p[12] <= 16) {
 			*code = "embedded_image";
 			return "PNG image chunks";
 		}
@@ -199,7 +200,7 @@ what_at(const unsigned char *p, size_t n, const char **code, int images)
 
 static const unsigned char interesting[256] = {
 	['<'] = 1,  ['j'] = 1, ['J'] = 1,  ['#'] = 1, ['%'] = 1, ['P'] = 1,
-	[0x7f] = 1, ['M'] = 1, [0x89] = 1, ['G'] = 1, [0] = 1,   [0xff] = 1,
+	[0x7f] = 1, ['M'] = 1, [0x89] = 1, ['G'] = 1, ['I'] = 1, [0xff] = 1,
 };
 
 void
@@ -210,7 +211,7 @@ vc_poly_scan_meta(struct vc_img_result *r, const unsigned char *p, size_t n, con
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!interesting[p[i]])
+		if (!interesting[p[i]] || (p[i] == 'I' && i < 4))
 			continue;
 		if ((what = what_at(p + i, n - i, &code, images)) != NULL)
 			vc_img_reason(r, VC_IMG_POLYGLOT, code, "%s in %s", what, where);

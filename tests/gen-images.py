@@ -133,6 +133,20 @@ def bmp(w=2, h=2, tail=b""):
     return head + info + pixels + tail
 
 
+# --- HEIF / AVIF: ftyp, meta with an ispe property, mdat -----------------
+
+def box(kind, payload):
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def heif(brand=b"heic", w=64, h=48, tail=b""):
+    ispe = box(b"ispe", b"\0\0\0\0" + struct.pack(">II", w, h))
+    meta = box(b"meta", b"\0\0\0\0" + box(b"hdlr", b"\0" * 8 + b"pict" + b"\0" * 13) +
+               box(b"iprp", box(b"ipco", ispe)))
+    ftyp = box(b"ftyp", brand + b"\0\0\0\0" + b"mif1")
+    return ftyp + meta + box(b"mdat", b"\x12" * 32) + tail
+
+
 def zip_bytes(name, data):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -155,6 +169,8 @@ def main():
         "ok-lossless.webp": WEBP_LOSSLESS,
         "ok-anim.webp": WEBP_ANIMATED,
         "ok.bmp": bmp(),
+        "ok.heic": heif(),
+        "ok.avif": heif(b"avif"),
         "ok-zeropad.jpg": jpeg(tail=b"\x00" * 16),
         "ok-text.png": png(extra=chunk(b"tEXt", b"Comment\x00hello")),
         "ok-ztxt.png": png(extra=chunk(b"zTXt", b"Comment\x00\x00" +
@@ -168,6 +184,7 @@ def main():
         "iccp-bomb.png": png(extra=chunk(b"iCCP", b"icc\x00\x00" +
                                          zeros_z(5 << 20))),
         "frames.gif": gif([gif_frame()] * 10000),
+        "huge.avif": heif(b"avif", 200000, 200000),
         "extents.gif": gif([gif_frame(0, 0, 1, 1),
                             gif_frame(0, 0, 60000, 60000)], 10, 10),
         "scans.jpg": progressive_jpeg(3000),
@@ -184,6 +201,7 @@ def main():
         "elf-after-eoi.jpg": jpeg(tail=b"\x7fELF\x02\x01\x01" + b"\x00" * 57),
         "profile-path.png": png(extra=chunk(b"tEXt", b"profile\x00/etc/passwd")),
         "hidden-frame.gif": gif([gif_frame(delay=65535), gif_frame()]),
+        "zip-after-boxes.heic": heif(tail=zip_bytes("x.txt", b"hi")),
         # invalid
         "offcanvas.gif": gif([gif_frame(5, 5, 10, 10)], 10, 10),
         "badcrc.png": png()[:-5] + b"\x00\x00\x00\x00",
@@ -195,7 +213,7 @@ def main():
         "empty.png": b"",
     }
     for name, make in (("png", png()), ("jpg", jpeg()), ("gif", gif()),
-                       ("webp", WEBP_LOSSY), ("bmp", bmp())):
+                       ("webp", WEBP_LOSSY), ("bmp", bmp()), ("heic", heif())):
         files["truncated." + name] = make[:len(make) * 2 // 3]
     for name, data in files.items():
         with open(os.path.join(out, name), "wb") as f:

@@ -29,7 +29,7 @@ codes() {
 	run vc-check-image "$IMG"/ok*
 	assert_success
 	[ "$(echo "$output" | jq -r .image.verdict | sort -u)" = ok ]
-	[ "$(echo "$output" | jq -r .image.format | sort -u | paste -sd,)" = bmp,gif,jpeg,png,webp ]
+	[ "$(echo "$output" | jq -r .image.format | sort -u | paste -sd,)" = avif,bmp,gif,heic,jpeg,png,webp ]
 	run vc-check-image "$IMG/ok.png"
 	assert_output '{"path":"'"$IMG"'/ok.png","image":{"verdict":"ok","format":"png","width":4,"height":4,"frames":1,"bytes":86,"reasons":[]}}'
 	[ "$(vc-check-image "$IMG/ok-anim.gif" | jq .image.frames)" = 2 ]
@@ -78,6 +78,14 @@ codes() {
 	[ "$(verdict scans.jpg --max-scans 5000)" = ok ]
 }
 
+@test "HEIC and AVIF: dimensions from ispe, a 200,000 x 200,000 AVIF is a bomb, data after the boxes" {
+	[ "$(vc-check-image "$IMG/ok.heic" | jq -r '.image | "\(.format) \(.width)x\(.height)"')" = "heic 64x48" ]
+	[ "$(verdict huge.avif)" = decompression_bomb ]
+	[[ "$(codes huge.avif)" == *pixels_over_limit* ]]
+	[ "$(codes zip-after-boxes.heic)" = embedded_archive,trailing_data ]
+	[ "$(codes ok.avif -d)" = deep_skipped ]
+}
+
 @test "an APNG declaring a million frames is a bomb" {
 	[ "$(verdict apng-frames.png)" = decompression_bomb ]
 	[ "$(codes apng-frames.png)" = too_many_frames ]
@@ -112,7 +120,7 @@ codes() {
 }
 
 @test "truncated files of each format are invalid_image, truncated" {
-	for ext in png jpg gif webp bmp; do
+	for ext in png jpg gif webp bmp heic; do
 		[ "$(verdict truncated.$ext)" = invalid_image ]
 		[[ "$(codes truncated.$ext)" == *truncated* ]]
 	done

@@ -2,7 +2,7 @@
 complete -c vc-check-image -s a -l annotate -d 'add an image object to each record'
 complete -c vc-check-image -l content-type -x -d 'where the declared content type is (jq)'
 complete -c vc-check-image -s d -l deep -d 'also decode the pixels'
-complete -c vc-check-image -s f -l formats -x -a 'png jpeg gif webp bmp' -d 'allowed formats'
+complete -c vc-check-image -s f -l formats -x -a 'png jpeg gif webp bmp heic avif' -d 'allowed formats'
 complete -c vc-check-image -s h -l help -d 'print help and exit'
 complete -c vc-check-image -l max-bytes -x -d 'read no file past BYTES'
 complete -c vc-check-image -l max-frames -x -d 'more frames is a bomb'

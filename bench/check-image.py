@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""make bench for vc-check-image: images per second against Pillow.
+
+Usage: check-image.py BIN IMAGES_DIR [ROUNDS]
+
+The baseline is Pillow (Debian python3-pil) as a Python upload handler
+uses it: Image.open + verify, then open again + load, with its default
+limits, in one process.  vc-check-image reads the same files, named by JSON
+lines on stdin (--annotate), in one process, structural and --deep.  Every
+file list is repeated ROUNDS times (default 5) so that start-up costs
+little; the best of 3 runs of each is kept.  Ratios are computed in this
+run; the absolute rates are for context only.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+PILLOW = r"""
+import sys, warnings
+from PIL import Image
+warnings.simplefilter("ignore")
+bad = 0
+for path in sys.stdin.read().split("\n"):
+    if not path:
+        continue
+    try:
+        with Image.open(path) as im:
+            im.verify()
+        with Image.open(path) as im:
+            im.load()
+    except Exception:
+        bad += 1
+print(bad)
+"""
+
+
+def best_of(n, argv, stdin_path, worst_ok=1):
+    best = None
+    for _ in range(n):
+        with open(stdin_path, "rb") as f:
+            t0 = time.perf_counter()
+            proc = subprocess.run(argv, stdin=f, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+            dt = time.perf_counter() - t0
+        if proc.returncode > worst_ok:
+            sys.exit(f"bench: {argv[0]} exited {proc.returncode}")
+        best = dt if best is None or dt < best else best
+    return best, proc.stdout
+
+
+def measure(binary, python, files, rounds, tmp):
+    files = [os.path.abspath(f) for f in files] * rounds
+    paths = os.path.join(tmp, "paths")
+    records = os.path.join(tmp, "records.jsonl")
+    with open(paths, "w") as f:
+        f.write("\n".join(files) + "\n")
+    with open(records, "w") as f:
+        for p in files:
+            f.write(json.dumps({"path": p, "user_id": "bench"}) + "\n")
+    size = sum(os.path.getsize(p) for p in files)
+    pil, _ = best_of(3, [python, "-c", PILLOW], paths, 0)
+    st, _ = best_of(3, [binary, "--annotate"], records)
+    deep, _ = best_of(3, [binary, "--annotate", "--deep"], records)
+    return len(files), size, pil, st, deep
+
+
+def main():
+    binary, images = os.path.abspath(sys.argv[1]), sys.argv[2]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    # Debian's python3-pil lives in the system interpreter, which a pyenv
+    # or venv python3 on PATH would hide.
+    python = os.environ.get("PYTHON_PIL") or (
+        "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
+    sets = {}
+    for name in sorted(os.listdir(images)):
+        folder = os.path.join(images, name)
+        if os.path.isdir(folder):
+            sets[name] = [os.path.join(folder, f) for f in sorted(os.listdir(folder))
+                          if f != "labels.jsonl"]
+    sets["all"] = [f for v in list(sets.values()) for f in v]
+    print(f"vc-check-image bench: each set {rounds} times over, best of 3; "
+          "images/s (MB/s); ratios against Pillow open+verify+load in this run")
+    print(f"  {'set':<15} {'images':>6} {'Pillow':>18} {'structural':>18} {'--deep':>18}"
+          f" {'struct/Pillow':>14} {'deep/Pillow':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, files in sets.items():
+            n, size, pil, st, deep = measure(binary, python, files, rounds, tmp)
+            cells = [f"{n / t:8.0f} ({size / t / 1e6:6.1f})" for t in (pil, st, deep)]
+            print(f"  {name:<15} {n:>6} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18}"
+                  f" {pil / st:13.1f}x {pil / deep:11.1f}x")
+    print("  targets: structural >= 20x Pillow, --deep >= 2x Pillow")
+
+
+if __name__ == "__main__":
+    main()
