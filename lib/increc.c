@@ -361,8 +361,8 @@ parse_impact(struct vc_incident *inc, struct vc_json_span impact)
 int
 vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 {
-	struct vc_json_span root, v, item;
-	struct vc_json_iter it;
+	struct vc_json_span root, k, v, item, impact = { NULL, 0, VC_JSON_NONE };
+	struct vc_json_iter it, ti;
 	const char *why;
 	size_t off;
 
@@ -370,62 +370,78 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 	if (vc_json_check(json, len, &root, &why, &off) < 0 ||
 	    root.type != VC_JSON_OBJECT)
 		return -1;
-	if (!vc_json_member(root, "id", &v) || v.type != VC_JSON_STRING)
-		return -1;
-	inc->id = span_text(v);
-	if (!vc_json_member(root, "key", &v) || v.type != VC_JSON_STRING)
-		goto bad;
-	inc->key = span_text(v);
-	if (vc_json_member(root, "handle", &v) && v.type == VC_JSON_STRING)
-		inc->handle = span_text(v);
-	if (vc_json_member(root, "monitor", &v) && v.type == VC_JSON_OBJECT) {
-		struct vc_json_span name;
-		inc->monitor = dup_n(v.p, v.len);
-		inc->monitor_len = v.len;
-		if (vc_json_member(v, "name", &name) && name.type == VC_JSON_STRING)
-			inc->monitor_name = span_text(name);
-	}
-	if (vc_json_member(root, "attacker", &v) && v.type == VC_JSON_OBJECT) {
-		inc->group = dup_n(v.p, v.len);
-		inc->group_len = v.len;
-	}
 	inc->state = VC_INC_OPEN;
-	if (vc_json_member(root, "state", &v) && v.type == VC_JSON_STRING) {
-		if (vc_json_key_is(v, "mitigated", 9))
-			inc->state = VC_INC_MITIGATED;
-		else if (vc_json_key_is(v, "resolved", 8))
-			inc->state = VC_INC_RESOLVED;
-	}
-	if (vc_json_member(root, "first_seen", &v))
-		inc->first_seen = num_or_zero(v);
-	if (vc_json_member(root, "last_seen", &v))
-		inc->last_seen = num_or_zero(v);
-	if (vc_json_member(root, "ts", &v))
-		inc->updated_ts = num_or_zero(v);
-	if (vc_json_member(root, "count", &v))
-		inc->count = (long long)num_or_zero(v);
-	if (vc_json_member(root, "peak", &v) && v.type == VC_JSON_NUMBER) {
-		inc->peak = vc_json_number(v);
-		inc->has_peak = 1;
-	}
-	if (vc_json_member(root, "mitigated_at", &v))
-		inc->mitigated_at = num_or_zero(v);
-	if (vc_json_member(root, "resolved_at", &v))
-		inc->resolved_at = num_or_zero(v);
-	if (vc_json_member(root, "reopened", &v))
-		inc->reopened = (int)num_or_zero(v);
-	if (vc_json_member(root, "timeline", &v) && v.type == VC_JSON_ARRAY) {
-		vc_json_iter_init(v, &it);
-		while (vc_json_array_next(&it, &item)) {
-			struct vc_inc_entry e = { dup_n(item.p, item.len), item.len };
-			vc_incident_add_entry(inc, e);
+	/* One pass over the members: a record is kilobytes, and looking each
+	 * member up by name would walk it a dozen times. */
+	vc_json_iter_init(root, &it);
+	while (vc_json_object_next(&it, &k, &v)) {
+		const char *name = k.p + 1;
+		size_t n = k.len - 2;
+#define IS(lit) (n == sizeof(lit) - 1 && memcmp(name, lit, n) == 0)
+		if (IS("id") && v.type == VC_JSON_STRING) {
+			free(inc->id);
+			inc->id = span_text(v);
+		} else if (IS("key") && v.type == VC_JSON_STRING) {
+			free(inc->key);
+			inc->key = span_text(v);
+		} else if (IS("handle") && v.type == VC_JSON_STRING) {
+			free(inc->handle);
+			inc->handle = span_text(v);
+		} else if (IS("monitor") && v.type == VC_JSON_OBJECT) {
+			struct vc_json_span mname;
+			free(inc->monitor);
+			free(inc->monitor_name);
+			inc->monitor_name = NULL;
+			inc->monitor = dup_n(v.p, v.len);
+			inc->monitor_len = v.len;
+			if (vc_json_member(v, "name", &mname) &&
+			    mname.type == VC_JSON_STRING)
+				inc->monitor_name = span_text(mname);
+		} else if (IS("attacker") && v.type == VC_JSON_OBJECT) {
+			free(inc->group);
+			inc->group = dup_n(v.p, v.len);
+			inc->group_len = v.len;
+		} else if (IS("state") && v.type == VC_JSON_STRING) {
+			inc->state = vc_json_key_is(v, "mitigated", 9)  ? VC_INC_MITIGATED
+			             : vc_json_key_is(v, "resolved", 8) ? VC_INC_RESOLVED
+			                                               : VC_INC_OPEN;
+		} else if (IS("first_seen")) {
+			inc->first_seen = num_or_zero(v);
+		} else if (IS("last_seen")) {
+			inc->last_seen = num_or_zero(v);
+		} else if (IS("ts")) {
+			inc->updated_ts = num_or_zero(v);
+		} else if (IS("count")) {
+			inc->count = (long long)num_or_zero(v);
+		} else if (IS("peak")) {
+			inc->has_peak = v.type == VC_JSON_NUMBER;
+			inc->peak = num_or_zero(v);
+		} else if (IS("mitigated_at")) {
+			inc->mitigated_at = num_or_zero(v);
+		} else if (IS("resolved_at")) {
+			inc->resolved_at = num_or_zero(v);
+		} else if (IS("reopened")) {
+			inc->reopened = (int)num_or_zero(v);
+		} else if (IS("timeline") && v.type == VC_JSON_ARRAY &&
+		           inc->ntl == 0) {
+			vc_json_iter_init(v, &ti);
+			while (vc_json_array_next(&ti, &item)) {
+				struct vc_inc_entry e = { dup_n(item.p, item.len),
+					                  item.len };
+				vc_incident_add_entry(inc, e);
+			}
+		} else if (IS("timeline_total")) {
+			inc->tl_total = (long long)num_or_zero(v);
+		} else if (IS("impact") && v.type == VC_JSON_OBJECT) {
+			impact = v;
 		}
+#undef IS
 	}
-	if (vc_json_member(root, "timeline_total", &v))
-		inc->tl_total = (long long)num_or_zero(v);
+	if (inc->id == NULL || inc->key == NULL)
+		goto bad;
 	vc_incident_describe(inc);
-	if (vc_json_member(root, "impact", &v) && v.type == VC_JSON_OBJECT)
-		parse_impact(inc, v);
+	if (impact.type == VC_JSON_OBJECT)
+		parse_impact(inc, impact);
 	return 0;
 bad:
 	vc_incident_free(inc);
