@@ -50,7 +50,7 @@ static const struct option_default {
 	{"groupby_simple_monitor", "false"},
 	{"include_tags", "true"},
 	{"locked", "false"},
-	{"new_group_delay", NULL},
+	{"new_group_delay", "60"},
 	{"new_host_delay", "300"},
 	{"notification_preset_name", "\"show_all\""},
 	{"notify_audit", "false"},

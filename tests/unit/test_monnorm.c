@@ -142,6 +142,12 @@ test_diff(void)
 				J("{\"options\":{\"odd key\":2}}")),
 		"[{\"path\":\".options[\\\"odd key\\\"]\",\"from\":2,\"to\":1}]",
 		"diff: a key that is no identifier is quoted in the path");
+	is_json(vc_monnorm_diff(J("{\"options\":{}}"), J("{\"options\":{\"new_group_delay\":60}}")),
+		"[]", "diff: new_group_delay 60 is Datadog's default");
+	is_json(vc_monnorm_diff(J("{\"options\":{}}"),
+				J("{\"options\":{\"new_group_delay\":120}}")),
+		"[{\"path\":\".options.new_group_delay\",\"from\":120,\"to\":null}]",
+		"diff: ... another value set remotely is drift");
 	is_json(vc_monnorm_diff(J("{\"priority\":2}"), J("{}")),
 		"[{\"path\":\".priority\",\"from\":null,\"to\":2}]", "diff: numbers");
 	is_json(vc_monnorm_diff(J("{}"), J("{\"priority\":2}")),
