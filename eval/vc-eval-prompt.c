@@ -92,7 +92,7 @@ row(const char *name, const struct counts *c, double roc, size_t n)
 		snprintf(fpr, sizeof fpr, "%.3f", (double)c->fp / neg);
 	if (!isnan(roc))
 		snprintf(a, sizeof a, "%.4f", roc);
-	printf("%-34s %5zu %5zu %5zu %9s %7s %7s %7s %7s\n", name, n, pos, neg, p, r, f1, fpr, a);
+	printf("%-36s %5zu %5zu %5zu %9s %7s %7s %7s %7s\n", name, n, pos, neg, p, r, f1, fpr, a);
 }
 
 static void
@@ -129,7 +129,9 @@ evaluate(struct vc_piscore *eng, const char *path, double threshold)
 		families |= i > 0 && strcmp(s[i].family, s[0].family);
 		count(&all, &s[i], threshold);
 	}
-	snprintf(name, sizeof name, "%s%s", base, jack ? " (test rows)" : "");
+	/* "garak-attacks", or "jackhhao (test rows)": the file, short. */
+	snprintf(name, sizeof name, "%.*s%s", jack ? 8 : (int)strcspn(base, "."), base,
+		 jack ? " (test rows)" : "");
 	/* Families before the AUC sort reorders the rows. */
 	if (families && !jack) {
 		char done[64][64];
@@ -203,7 +205,7 @@ main(int argc, char **argv)
 	if (!eng)
 		errx(2, "%s", why);
 	printf("threshold %.2f; rules %s; model %s\n", threshold, rules, model);
-	printf("%-34s %5s %5s %5s %9s %7s %7s %7s %7s\n", "file", "rows", "atk", "ben", "precision",
+	printf("%-36s %5s %5s %5s %9s %7s %7s %7s %7s\n", "file", "rows", "atk", "ben", "precision",
 	       "recall", "F1", "FPR", "AUC");
 	for (int i = optind; i < argc; i++)
 		evaluate(eng, argv[i], threshold);

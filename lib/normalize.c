@@ -359,8 +359,12 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 	unsigned fired = 0;
 
 	p->len = 0;
-	pass_reserve(p, n * CP_OUT_MAX / 2 + 16);
+	pass_reserve(p, n + 16);
 	for (size_t i = 0; i < n;) {
+		/* One code point writes at most CP_OUT_MAX bytes; most write
+		 * one, so grow as needed rather than reserve the worst case. */
+		if (p->len + CP_OUT_MAX > p->cap)
+			pass_reserve(p, p->len + CP_OUT_MAX + (n - i));
 		uint32_t cp;
 		size_t len = utf8_next(u, i, n, &cp);
 		uint32_t from = (uint32_t)i, to = (uint32_t)(i + len);

@@ -20,8 +20,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#define MAX_CATEGORIES 32
-#define MAX_SIGNALS    32
+#define MAX_CATEGORIES    32
+#define START_WINDOW      1024
+#define START_MATCH_LIMIT 100000
+#define MAX_SIGNALS       32
 
 struct pattern {
 	char *name;
@@ -47,6 +49,7 @@ struct vc_patterns {
 	hs_database_t *db;
 	hs_scratch_t *scratch;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx;
 	/* per-scan state for the match callback */
 	unsigned char *seen;
 	struct vc_pattern_hit *hits;
@@ -112,6 +115,7 @@ vc_patterns_free(struct vc_patterns *p)
 		pcre2_code_free(p->pats[i].start);
 	}
 	pcre2_match_data_free(p->md);
+	pcre2_match_context_free(p->mctx);
 	for (unsigned i = 0; i < p->ncats; i++)
 		free(p->cats[i]);
 	for (unsigned i = 0; i < p->nsigs; i++)
@@ -432,10 +436,12 @@ vc_patterns_load(const char *path, char *why, size_t whylen)
 	if (ok) {
 		p->seen = calloc(p->npats, 1);
 		p->md = pcre2_match_data_create(1, NULL);
-		if (!p->seen || !p->md) {
+		p->mctx = pcre2_match_context_create(NULL);
+		if (!p->seen || !p->md || !p->mctx) {
 			perror("calloc");
 			exit(2);
 		}
+		pcre2_set_match_limit(p->mctx, START_MATCH_LIMIT);
 		return p;
 	}
 	vc_patterns_free(p);
@@ -472,8 +478,12 @@ find_start(struct vc_patterns *p, const char *text, const struct vc_pattern_hit 
 		pat->start = pcre2_compile((PCRE2_SPTR)pat->regex, PCRE2_ZERO_TERMINATED, 0, &e,
 					   &off, NULL);
 	}
-	if (pat->start && pcre2_match(pat->start, (PCRE2_SPTR)text, h->to, 0, 0, p->md, NULL) >= 0)
-		return pcre2_get_ovector_pointer(p->md)[0];
+	/* Matches are short: look in the last START_WINDOW bytes, with a
+	 * step limit, so a crafted message cannot make this slow. */
+	from = h->to > START_WINDOW ? h->to - START_WINDOW : 0;
+	if (pat->start && pcre2_match(pat->start, (PCRE2_SPTR)text + from, h->to - from, 0, 0,
+				      p->md, p->mctx) >= 0)
+		return from + pcre2_get_ovector_pointer(p->md)[0];
 	from = h->to > 80 ? h->to - 80 : 0;
 	for (size_t k = h->to; k > from; k--)
 		if (strchr(".!?\n", text[k - 1]))

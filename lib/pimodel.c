@@ -19,7 +19,9 @@ struct vc_pimodel *
 vc_pimodel_new(unsigned bits)
 {
 	struct vc_pimodel *m = calloc(1, sizeof *m);
-	if (!m || !(m->w = calloc((size_t)1 << bits, sizeof *m->w))) {
+	if (!m || !(m->w = calloc((size_t)1 << bits, sizeof *m->w)) ||
+	    !(m->acc = calloc((size_t)1 << bits, sizeof *m->acc)) ||
+	    !(m->touched = calloc((size_t)1 << bits, sizeof *m->touched))) {
 		perror("calloc");
 		exit(2);
 	}
@@ -33,6 +35,8 @@ vc_pimodel_free(struct vc_pimodel *m)
 	if (!m)
 		return;
 	free(m->w);
+	free(m->acc);
+	free(m->touched);
 	free(m);
 }
 
@@ -54,68 +58,59 @@ mix(uint32_t h)
 	return h;
 }
 
-/* Counts the features text[0..len) has (see vc_pimodel_features). */
-static size_t
-count_features(const char *text, size_t len)
+/* Adds one signed feature to the scratch counts. */
+static inline void
+add(struct vc_pimodel *m, uint32_t h, uint32_t mask, size_t *ntouched)
 {
-	const unsigned char *t = (const unsigned char *)text;
-	size_t n = 0, words = 0;
-	for (int k = 3; k <= 5; k++)
-		if (len >= (size_t)k)
-			n += len - (size_t)k + 1;
-	for (size_t i = 0; i < len;) {
-		if (!word_byte(t[i])) {
-			i++;
-			continue;
-		}
-		while (i < len && word_byte(t[i]))
-			i++;
-		words++;
-	}
-	return n + words + (words ? words - 1 : 0);
+	uint32_t b = h & mask;
+	if (m->acc[b] == 0)
+		m->touched[(*ntouched)++] = b;
+	m->acc[b] += (h >> 31) ? -1.0f : 1.0f;
+	/* A count that cancels to zero would be listed twice: nudge it. */
+	if (m->acc[b] == 0)
+		m->acc[b] = 1e-30f;
 }
 
 size_t
-vc_pimodel_features(unsigned bits, const char *text, size_t len, vc_pimodel_feature_fn *fn,
+vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len, vc_pimodel_feature_fn *fn,
 		    void *ctx)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	uint32_t mask = ((uint32_t)1 << bits) - 1, prev = 0;
-	size_t n = count_features(text, len);
-	float unit;
+	uint32_t mask = ((uint32_t)1 << m->bits) - 1, prev = 0;
+	size_t ntouched = 0;
+	double sumsq = 0;
 	int have_prev = 0;
 
-	if (n == 0)
-		return 0;
-	unit = (float)(1.0 / sqrt((double)n));
 	for (size_t i = 0; i + 3 <= len; i++) {
 		uint32_t h = SEED_CHAR;
 		for (size_t k = 0; k < 5 && i + k < len; k++) {
 			h = (h ^ t[i + k]) * FNV_PRIME;
-			if (k >= 2) {
-				uint32_t m = mix(h + (uint32_t)k);
-				fn(ctx, m & mask, (m >> 31) ? -unit : unit);
-			}
+			if (k >= 2)
+				add(m, mix(h + (uint32_t)k), mask, &ntouched);
 		}
 	}
 	for (size_t i = 0; i < len;) {
-		uint32_t h = SEED_WORD, m;
+		uint32_t h = SEED_WORD;
 		if (!word_byte(t[i])) {
 			i++;
 			continue;
 		}
 		while (i < len && word_byte(t[i]))
 			h = (h ^ t[i++]) * FNV_PRIME;
-		m = mix(h);
-		fn(ctx, m & mask, (m >> 31) ? -unit : unit);
-		if (have_prev) {
-			uint32_t p = mix(prev * 31u + h + SEED_PAIR);
-			fn(ctx, p & mask, (p >> 31) ? -unit : unit);
-		}
+		add(m, mix(h), mask, &ntouched);
+		if (have_prev)
+			add(m, mix(prev * 31u + h + SEED_PAIR), mask, &ntouched);
 		prev = h;
 		have_prev = 1;
 	}
-	return n;
+	for (size_t k = 0; k < ntouched; k++)
+		sumsq += (double)m->acc[m->touched[k]] * m->acc[m->touched[k]];
+	for (size_t k = 0; k < ntouched; k++) {
+		uint32_t b = m->touched[k];
+		fn(ctx, b, (float)(m->acc[b] / sqrt(sumsq)));
+		m->acc[b] = 0;
+	}
+	return ntouched;
 }
 
 struct dot {
@@ -131,10 +126,10 @@ add_weight(void *ctx, uint32_t bucket, float value)
 }
 
 double
-vc_pimodel_logit(const struct vc_pimodel *m, const char *text, size_t len)
+vc_pimodel_logit(struct vc_pimodel *m, const char *text, size_t len)
 {
 	struct dot d = {m->w, 0};
-	vc_pimodel_features(m->bits, text, len, add_weight, &d);
+	vc_pimodel_features(m, text, len, add_weight, &d);
 	return m->bias + d.sum;
 }
 

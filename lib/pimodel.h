@@ -5,8 +5,9 @@
  *
  * Features: character 3-, 4- and 5-grams, words and word pairs, each
  * hashed (FNV-1a, with a hashed sign to cancel collisions on average)
- * into 2^bits buckets and scaled by 1/sqrt(number of features), so that a
- * long jailbreak and a short question sit on the same scale.  The weights
+ * into 2^bits buckets and counted; the vector of counts is scaled to unit
+ * length, so that a long jailbreak, a short question and one word
+ * repeated a million times all sit on the same scale.  The weights
  * are a text file (share/vcobs/prompt/model.txt) written by
  * vc-train-prompt (train/vc-train-prompt.c, `make train`):
  *     # comments
@@ -28,6 +29,10 @@ struct vc_pimodel {
 	unsigned bits;
 	double bias;
 	float *w; /* 2^bits weights */
+	/* scratch of vc_pimodel_features: counts per bucket (kept zeroed
+	 * between calls) and the buckets touched */
+	float *acc;
+	uint32_t *touched;
 };
 
 /* A model of zero weights (for the trainer). */
@@ -40,12 +45,13 @@ int vc_pimodel_save(const struct vc_pimodel *m, const char *path, const char *co
 		    double prune);
 void vc_pimodel_free(struct vc_pimodel *m);
 
-/* Calls fn for every feature of text[0..len) with its bucket and signed
- * value (±1/sqrt(count)); returns the count. */
+/* Calls fn once for every bucket text[0..len) has a feature in, with
+ * the bucket's value in the unit-length vector; returns how many buckets.
+ * Uses m's scratch (not its weights): the trainer passes an empty model. */
 typedef void vc_pimodel_feature_fn(void *ctx, uint32_t bucket, float value);
-size_t vc_pimodel_features(unsigned bits, const char *text, size_t len, vc_pimodel_feature_fn *fn,
-			   void *ctx);
+size_t vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len,
+			   vc_pimodel_feature_fn *fn, void *ctx);
 /* bias + w·x: the model's log-odds that text is an attack. */
-double vc_pimodel_logit(const struct vc_pimodel *m, const char *text, size_t len);
+double vc_pimodel_logit(struct vc_pimodel *m, const char *text, size_t len);
 
 #endif

@@ -140,6 +140,20 @@ fire_signal(struct vc_piscore *s, struct vc_piresult *r, int sig, size_t from, s
 	add_evidence(r, s->sigs[sig].cat, sig_names[sig], from, to);
 }
 
+/* Whether a rule of negative weight (an exception: "what is a system
+ * prompt?") matched over the span of positive hit h. */
+static int
+excepted(const struct vc_piscore *s, const struct vc_pattern_hit *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_pattern_hit *g = &s->hits[i];
+		if (vc_patterns_weight(s->pats, g->pattern) < 0 && g->from < h->to &&
+		    h->from < g->to)
+			return 1;
+	}
+	return 0;
+}
+
 /* The patterns in the message itself. */
 static void
 score_hits(struct vc_piscore *s, struct vc_piresult *r, const struct vc_norm_result *nr)
@@ -152,6 +166,8 @@ score_hits(struct vc_piscore *s, struct vc_piresult *r, const struct vc_norm_res
 		unsigned cat = vc_patterns_category(s->pats, h->pattern);
 		double w = vc_patterns_weight(s->pats, h->pattern);
 		size_t from = nr->from[h->from], to = nr->to[h->to - 1];
+		if (w > 0 && excepted(s, h, n))
+			continue;
 		weigh(s, cat, w);
 		if (h->pattern < sizeof s->fired_rule)
 			s->fired_rule[h->pattern] = 1;
@@ -252,7 +268,8 @@ vc_piscore_text(struct vc_piscore *s, const char *text, size_t len, struct vc_pi
 
 	r->patterns = 0;
 	for (unsigned c = 0; c < ncats; c++) {
-		r->cat_logit[c] = s->pos[c] + s->neg[c];
+		/* Exceptions count only where no attack rule is left. */
+		r->cat_logit[c] = s->pos[c] > 0 ? s->pos[c] : s->neg[c];
 		r->patterns += r->cat_logit[c];
 	}
 	r->logit = r->bias + r->model + r->patterns;

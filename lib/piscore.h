@@ -6,7 +6,9 @@
  *            normalized text (normalize.h),
  *   patterns is, per category, the strongest weight among the patterns
  *            (patterns.h) and built-in signals that fired, summed over the
- *            categories.
+ *            categories.  A pattern of negative weight is an exception:
+ *            it cancels the attack patterns whose match it overlaps, and
+ *            its weight counts when its category has no attack match left.
  * Built-in signals: @invisible, @homoglyph, @nfkc (the normalizer found a
  * disguised word), @disguised (a pattern matched text that was disguised),
  * @base64, @hex, @url, @rot13 (a payload decoded to readable text, see

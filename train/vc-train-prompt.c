@@ -165,6 +165,7 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 	unsigned char *use = malloc(n);
 	struct pair *p = malloc(n * sizeof *p);
 	size_t tp = 0, fp = 0, pos = 0, neg = 0, ptp = 0, pfp = 0;
+	double logloss = 0;
 
 	if (!use || !p)
 		err(2, "malloc");
@@ -183,6 +184,10 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 	}
 	for (size_t i = 0; i < n; i++) {
 		int flagged = p[i].score >= 0.7, pflag = sigmoid(docs[i].offset) >= 0.7;
+		double q = p[i].score < 1e-12       ? 1e-12
+			   : p[i].score > 1 - 1e-12 ? 1 - 1e-12
+						    : p[i].score;
+		logloss -= docs[i].label ? log(q) : log(1 - q);
 		if (docs[i].label) {
 			pos++;
 			tp += flagged;
@@ -193,10 +198,12 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 			pfp += pflag;
 		}
 	}
-	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g: recall %.3f "
-	       "FPR %.3f AUC %.4f (patterns alone at 0.7: recall %.3f FPR %.3f)\n",
+	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g: at 0.7 recall %.3f "
+	       "FPR %.3f; AUC %.4f; log loss %.4f (patterns alone at 0.7: recall %.3f FPR "
+	       "%.3f)\n",
 	       k, st->bits, st->l2, st->rate, st->epochs, st->pos_weight, (double)tp / pos,
-	       (double)fp / neg, auc(p, n), (double)ptp / pos, (double)pfp / neg);
+	       (double)fp / neg, auc(p, n), logloss / (double)n, (double)ptp / pos,
+	       (double)pfp / neg);
 	free(use);
 	free(p);
 }
@@ -286,6 +293,7 @@ main(int argc, char **argv)
 	struct pirow *rows = pidata_read(argv[optind], prefix, &n);
 	struct vc_piscore *eng = vc_piscore_new(patterns, NULL, why, sizeof why);
 	struct doc *docs = calloc(n ? n : 1, sizeof *docs);
+	struct vc_pimodel *scratch = vc_pimodel_new(st.bits);
 	size_t pos = 0;
 
 	if (!eng)
@@ -303,7 +311,7 @@ main(int argc, char **argv)
 		docs[i].offset = r.patterns;
 		docs[i].label = rows[i].label;
 		pos += rows[i].label;
-		vc_pimodel_features(st.bits, t, len, collect, &docs[i]);
+		vc_pimodel_features(scratch, t, len, collect, &docs[i]);
 	}
 	fprintf(stderr, "vc-train-prompt: %zu rows (%zu attacks) from %s\n", n, pos, argv[optind]);
 	if (cv) {
@@ -333,6 +341,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		free(docs[i].f);
 	free(docs);
+	vc_pimodel_free(scratch);
 	vc_piscore_free(eng);
 	pidata_free(rows, n);
 	return 0;

@@ -37,13 +37,26 @@ main(void)
 	size_t n;
 
 	close(fd);
+	struct vc_pimodel *scratch = vc_pimodel_new(16);
 	/* "ab cd": 3 char 3-grams + 2 4-grams + 1 5-gram, 2 words, 1 pair */
-	n = vc_pimodel_features(16, "ab cd", 5, count, NULL);
+	n = vc_pimodel_features(scratch, "ab cd", 5, count, NULL);
 	tap_ok(n == 9 && seen == 9, "feature count of a short text (%zu)", n);
 	tap_ok(fabs(sumsq - 1) < 1e-5, "features have unit length");
 	seen = 0;
-	tap_ok(vc_pimodel_features(16, "", 0, count, NULL) == 0 && seen == 0,
+	tap_ok(vc_pimodel_features(scratch, "", 0, count, NULL) == 0 && seen == 0,
 	       "empty text has no features");
+	seen = 0;
+	sumsq = 0;
+	n = vc_pimodel_features(scratch, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 40, count,
+				NULL);
+	tap_ok(n <= 5 && fabs(sumsq - 1) < 1e-5,
+	       "a repeated letter: few buckets, still unit length (%zu)", n);
+	for (uint32_t b = 0; b < 1u << 16; b++)
+		if (scratch->acc[b] != 0) {
+			tap_ok(0, "scratch counts left non-zero");
+			break;
+		}
+	vc_pimodel_free(scratch);
 
 	struct vc_pimodel *m = vc_pimodel_new(12);
 	m->bias = -0.5;
