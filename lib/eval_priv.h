@@ -12,19 +12,22 @@
 #include "window.h"
 
 struct group {
+	/* What a point touches first, in the first cache line. */
 	uint64_t hash;
-	char *key; /* the by-values, each NUL-terminated */
 	size_t keylen;
-	char **values; /* into key, one per by-key */
-	enum vc_monitor_status status;
-	double first_seen, last_point;
-	double last_notified, first_triggered, last_triggered; /* NAN: never */
+	char *key; /* the by-values, each NUL-terminated */
 	struct vc_slot *ring;
-	struct vc_buf *evidence; /* a ring of o.evidence raw points */
-	double *ev_ts;           /* and their times */
+	double last_point;
+	unsigned long long seq; /* the last point kept as evidence */
+	int fresh;              /* a point came since the last evaluation */
+	enum vc_monitor_status status;
+	/* The rest. */
+	char **values; /* into key, one per by-key */
+	double first_seen;
+	double last_notified, first_triggered, last_triggered; /* NAN: never */
+	struct vc_buf *evidence;                               /* a ring of o.evidence raw points */
+	double *ev_ts;                                         /* and their times */
 	size_t ev_next, ev_count;
-	unsigned long long seq;        /* the last point kept as evidence */
-	int fresh;                     /* a point came since the last evaluation */
 	double cache_end, cache_value; /* the last evaluation (NAN: none) */
 };
 

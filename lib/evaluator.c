@@ -140,21 +140,23 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 {
 	size_t nslots = mon->q->nseries * mon->win.nbuckets, nev = ev->o.evidence;
 	size_t nby = mon->q->nby, k, off = 0;
-	size_t size = sizeof(struct group) + nslots * sizeof(struct vc_slot) +
-		      nev * (sizeof(struct vc_buf) + sizeof(double)) + nby * sizeof(char *) +
-		      keylen + 1;
+	size_t keyroom = (keylen + 8) & ~(size_t)7; /* the key, NUL, padding */
+	size_t size = sizeof(struct group) + keyroom + nby * sizeof(char *) +
+		      nslots * sizeof(struct vc_slot) +
+		      nev * (sizeof(struct vc_buf) + sizeof(double));
 	struct group *g = xcalloc(1, size);
 	char *p = (char *)(g + 1);
 
+	/* The key right after the header: a lookup reads one cache line. */
+	g->key = p;
+	p += keyroom;
+	g->values = (char **)p;
+	p += nby * sizeof(char *);
 	g->ring = (struct vc_slot *)p;
 	p += nslots * sizeof(struct vc_slot);
 	g->evidence = (struct vc_buf *)p;
 	p += nev * sizeof(struct vc_buf);
 	g->ev_ts = (double *)p;
-	p += nev * sizeof(double);
-	g->values = (char **)p;
-	p += nby * sizeof(char *);
-	g->key = p;
 	memcpy(g->key, key, keylen);
 	g->keylen = keylen;
 	g->hash = hash;
@@ -163,7 +165,7 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 		off += strlen(g->key + off) + 1;
 	}
 	for (k = 0; k < nslots; k++)
-		g->ring[k].bucket = -1;
+		g->ring[k].bucket = UINT32_MAX;
 	g->status = VC_STATUS_OK;
 	g->first_seen = g->last_point = ts;
 	g->last_notified = g->first_triggered = g->last_triggered = NAN;

@@ -53,7 +53,7 @@ vc_window_ring_new(const struct vc_window *w)
 	size_t k;
 
 	for (k = 0; k < w->q->nseries * w->nbuckets; k++)
-		ring[k].bucket = -1;
+		ring[k].bucket = UINT32_MAX;
 	return ring;
 }
 
@@ -63,6 +63,15 @@ slot_index(const struct vc_window *w, size_t series, long long b)
 	return series * w->nbuckets + ((size_t)b & (w->nbuckets - 1));
 }
 
+/* The statistic a series keeps per bucket. */
+static enum vc_agg
+statistic(const struct vc_series *sr)
+{
+	enum vc_agg how = sr->has_rollup ? sr->rollup : sr->space;
+
+	return how == VC_AGG_AVG || how == VC_AGG_COUNT ? VC_AGG_SUM : how;
+}
+
 void
 vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, double ts,
 	      double value)
@@ -70,18 +79,25 @@ vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, do
 	long long b = (long long)floor(ts / w->width);
 	struct vc_slot *s = &ring[slot_index(w, series, b)];
 
-	if (s->bucket != b) {
-		s->bucket = b;
-		s->sum = 0;
-		s->count = 0;
-		s->min = s->max = value;
+	if (s->bucket != (uint32_t)b || s->count == 0) {
+		s->bucket = (uint32_t)b;
+		s->count = 1;
+		s->v = value;
+		return;
 	}
-	s->sum += value;
 	s->count++;
-	if (value < s->min)
-		s->min = value;
-	if (value > s->max)
-		s->max = value;
+	switch (statistic(&w->q->series[series])) {
+	case VC_AGG_MIN:
+		if (value < s->v)
+			s->v = value;
+		break;
+	case VC_AGG_MAX:
+		if (value > s->v)
+			s->v = value;
+		break;
+	default:
+		s->v += value;
+	}
 }
 
 /* A bucket's value for a series, before fill: its rollup or space
@@ -94,23 +110,17 @@ bucket_value(const struct vc_window *w, const struct vc_slot *ring, size_t serie
 	enum vc_agg how = sr->has_rollup ? sr->rollup : sr->space;
 	double v;
 
-	if (s->bucket != b || s->count == 0)
+	if (s->bucket != (uint32_t)b || s->count == 0)
 		return NAN;
 	switch (how) {
-	case VC_AGG_SUM:
-		v = s->sum;
-		break;
-	case VC_AGG_MIN:
-		v = s->min;
-		break;
-	case VC_AGG_MAX:
-		v = s->max;
+	case VC_AGG_AVG:
+		v = s->v / (double)s->count;
 		break;
 	case VC_AGG_COUNT:
 		v = (double)s->count;
 		break;
 	default:
-		v = s->sum / (double)s->count;
+		v = s->v;
 	}
 	if (sr->as_rate)
 		v /= w->width;
@@ -347,7 +357,7 @@ vc_window_same(const struct vc_window *w, const struct vc_slot *ring, double fro
 		for (s = 0; s < q->nseries; s++) {
 			const struct vc_slot *sl = &ring[slot_index(w, s, b)];
 
-			if (sl->bucket == b && sl->count > 0)
+			if (sl->bucket == (uint32_t)b && sl->count > 0)
 				return 0;
 		}
 	}

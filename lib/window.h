@@ -2,8 +2,8 @@
  * window.h — a group's recent points as buckets, and the value of a
  * monitor query over a window of them.
  *
- * Points are summed into buckets of `width` seconds (count, sum, min, max
- * per bucket and series), kept in a ring of `nbuckets` slots per series:
+ * Points are summed into buckets of `width` seconds (count and one
+ * statistic per bucket and series, 16 bytes), kept in a ring of `nbuckets` slots per series:
  * memory per group is nseries * nbuckets * sizeof(struct vc_slot),
  * whatever the point rate.  A window [end - W, end) covers the buckets
  * that lie wholly inside it.
@@ -12,13 +12,17 @@
 #define VC_WINDOW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "query.h"
 
+/* One bucket of one series: its number (modulo 2^32, enough to tell the
+ * buckets of a ring apart), its point count, and the one statistic the
+ * series needs (sum for avg, sum and count; else min or max). */
 struct vc_slot {
-	long long bucket; /* which bucket the slot holds now */
-	double sum, min, max;
-	unsigned long count;
+	uint32_t bucket;
+	uint32_t count;
+	double v;
 };
 
 struct vc_window {
