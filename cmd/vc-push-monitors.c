@@ -24,6 +24,9 @@
 #include "opt.h"
 #include "out.h"
 
+/* --dry-run --detailed-exitcode found changes, as terraform plan says it. */
+#define EXIT_CHANGES_PENDING 2
+
 enum {
 	OPT_ADOPT = 0x200,
 	OPT_API_URL,
@@ -193,7 +196,7 @@ push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *s
 	struct vc_buf why = VC_BUF_INIT;
 	unsigned long counts[4] = {0, 0, 0, 0};
 	jv remote;
-	int rc = VC_MONAPI_OK, status;
+	int rc = VC_MONAPI_OK, status, changes_pending = 0;
 	size_t pending;
 
 	if (!d)
@@ -222,6 +225,8 @@ push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *s
 	}
 	if (rc == VC_MONAPI_OK)
 		rc = vc_monapply_validate(api, &plan, a->validate);
+	if (rc == VC_MONAPI_OK && a->validate)
+		warnx("validated: %zu monitors", plan.n);
 	if (rc != VC_MONAPI_OK || a->validate)
 		goto out;
 
@@ -231,8 +236,7 @@ push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *s
 	pending = plan.n - vc_monplan_count(&plan, VC_MONPLAN_NOOP);
 	if (a->dry_run) {
 		vc_monapply_print_plan(&plan);
-		if (a->detailed && pending)
-			rc = 2;
+		changes_pending = a->detailed && pending;
 		goto out;
 	}
 	rc = vc_monapply_run(api, &plan, counts);
@@ -240,7 +244,7 @@ push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *s
 	      counts[VC_MONPLAN_CREATE], counts[VC_MONPLAN_UPDATE], counts[VC_MONPLAN_DELETE],
 	      api->writes, api->reads);
 out:
-	status = rc == 2 ? 2 : exit_of(a, rc);
+	status = changes_pending ? EXIT_CHANGES_PENDING : exit_of(a, rc);
 	vc_monplan_free(&plan);
 	for (size_t i = 0; i < set->n; i++)
 		jv_free(d[i].monitor);

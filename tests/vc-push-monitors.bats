@@ -311,6 +311,7 @@ actions() {
 	fake DELETE /_fake/log >/dev/null
 	push -m "$M" --validate
 	assert_success
+	[[ "$stderr" == *"validated: 4 monitors"* ]]
 	[ "$(logged '.path == "/api/v1/monitor/validate"')" = 4 ]
 	[ "$(logged true)" = 4 ]
 	[ -z "$output" ]
