@@ -411,10 +411,13 @@ actions() {
 	[ "$(logged true)" = 0 ]
 }
 
-@test "a missing monitor file is an I/O error: exit 2" {
+@test "a missing monitor file or an export folder that cannot be made is an I/O error: exit 2" {
 	push -m "$BATS_TEST_TMPDIR/nope.json"
 	assert_failure 2
 	[ "$(logged true)" = 0 ]
+	push --export /dev/null/monitors
+	assert_failure 2
+	[[ "$stderr" == *"/dev/null/monitors"* ]]
 }
 
 @test "a full disk on stdout is an I/O error: exit 2" {
