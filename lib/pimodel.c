@@ -21,6 +21,7 @@ vc_pimodel_new(unsigned bits)
 	struct vc_pimodel *m = calloc(1, sizeof *m);
 	if (!m || !(m->w = calloc((size_t)1 << bits, sizeof *m->w)) ||
 	    !(m->acc = calloc((size_t)1 << bits, sizeof *m->acc)) ||
+	    !(m->seen = calloc((size_t)1 << bits, sizeof *m->seen)) ||
 	    !(m->touched = calloc((size_t)1 << bits, sizeof *m->touched))) {
 		perror("calloc");
 		exit(2);
@@ -36,6 +37,7 @@ vc_pimodel_free(struct vc_pimodel *m)
 		return;
 	free(m->w);
 	free(m->acc);
+	free(m->seen);
 	free(m->touched);
 	free(m);
 }
@@ -63,22 +65,21 @@ static inline void
 add(struct vc_pimodel *m, uint32_t h, uint32_t mask, size_t *ntouched)
 {
 	uint32_t b = h & mask;
-	if (m->acc[b] == 0)
+	if (!m->seen[b]) {
+		m->seen[b] = 1;
 		m->touched[(*ntouched)++] = b;
-	m->acc[b] += (h >> 31) ? -1.0f : 1.0f;
-	/* A count that cancels to zero would be listed twice: nudge it. */
-	if (m->acc[b] == 0)
-		m->acc[b] = 1e-30f;
+	}
+	m->acc[b] += (h >> 31) ? -1 : 1;
 }
 
-size_t
-vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len, vc_pimodel_feature_fn *fn,
-		    void *ctx)
+/* Counts the features of text[0..len) into m->acc, listing the buckets
+ * in m->touched; returns how many. */
+static size_t
+count_features(struct vc_pimodel *m, const char *text, size_t len)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	uint32_t mask = ((uint32_t)1 << m->bits) - 1, prev = 0;
 	size_t ntouched = 0;
-	double sumsq = 0;
 	int have_prev = 0;
 
 	for (size_t i = 0; i + 3 <= len; i++) {
@@ -103,34 +104,46 @@ vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len, vc_pimod
 		prev = h;
 		have_prev = 1;
 	}
-	for (size_t k = 0; k < ntouched; k++)
-		sumsq += (double)m->acc[m->touched[k]] * m->acc[m->touched[k]];
-	for (size_t k = 0; k < ntouched; k++) {
-		uint32_t b = m->touched[k];
-		fn(ctx, b, (float)(m->acc[b] / sqrt(sumsq)));
-		m->acc[b] = 0;
-	}
 	return ntouched;
 }
 
-struct dot {
-	const float *w;
-	double sum;
-};
-
-static void
-add_weight(void *ctx, uint32_t bucket, float value)
+size_t
+vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len, vc_pimodel_feature_fn *fn,
+		    void *ctx)
 {
-	struct dot *d = ctx;
-	d->sum += (double)d->w[bucket] * value;
+	size_t n = count_features(m, text, len);
+	double sumsq = 0;
+
+	for (size_t k = 0; k < n; k++)
+		sumsq += (double)m->acc[m->touched[k]] * m->acc[m->touched[k]];
+	for (size_t k = 0; k < n; k++) {
+		uint32_t b = m->touched[k];
+		/* Counts that cancelled out are no feature. */
+		if (m->acc[b])
+			fn(ctx, b, (float)(m->acc[b] / sqrt(sumsq)));
+		m->acc[b] = 0;
+		m->seen[b] = 0;
+	}
+	return n;
 }
 
+/* The same sum as vc_pimodel_features would give, in one loop without
+ * a call per bucket: this is the scorer's hot path. */
 double
 vc_pimodel_logit(struct vc_pimodel *m, const char *text, size_t len)
 {
-	struct dot d = {m->w, 0};
-	vc_pimodel_features(m, text, len, add_weight, &d);
-	return m->bias + d.sum;
+	size_t n = count_features(m, text, len);
+	double dot = 0, sumsq = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		uint32_t b = m->touched[k];
+		double c = m->acc[b];
+		dot += m->w[b] * c;
+		sumsq += c * c;
+		m->acc[b] = 0;
+		m->seen[b] = 0;
+	}
+	return sumsq > 0 ? m->bias + dot / sqrt(sumsq) : m->bias;
 }
 
 int

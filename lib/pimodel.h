@@ -31,7 +31,8 @@ struct vc_pimodel {
 	float *w; /* 2^bits weights */
 	/* scratch of vc_pimodel_features: counts per bucket (kept zeroed
 	 * between calls) and the buckets touched */
-	float *acc;
+	int32_t *acc;
+	uint8_t *seen;
 	uint32_t *touched;
 };
 
