@@ -203,11 +203,23 @@ vc_incstore_close(struct vc_incstore *s)
 	free(s);
 }
 
+/* A statement left on a row (rows stay valid until the next call) holds a
+ * read snapshot; a write from an old snapshot fails at once with "database
+ * is locked" when another process committed meanwhile, so every write
+ * first lets go of all of them. */
+static void
+reset_all(struct vc_incstore *s)
+{
+	for (int i = 0; i < NQ; i++)
+		sqlite3_reset(s->q[i]);
+}
+
 int
 vc_incstore_begin(struct vc_incstore *s, int *stale)
 {
 	long long v;
 
+	reset_all(s);
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	s->in_txn = 1;
@@ -221,6 +233,7 @@ vc_incstore_begin(struct vc_incstore *s, int *stale)
 int
 vc_incstore_commit(struct vc_incstore *s)
 {
+	reset_all(s);
 	if (exec(s, "COMMIT") < 0) {
 		vc_incstore_rollback(s);
 		return -1;
@@ -442,6 +455,7 @@ run(struct vc_incstore *s, const char *sql, const char *types, ...)
 	va_list ap;
 	int rc;
 
+	reset_all(s);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return fail(s, "post state");
 	va_start(ap, types);
@@ -488,6 +502,7 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target,
 	struct vc_incstore_post *v = NULL;
 
 	*posts = NULL;
+	reset_all(s);
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(s->db,

@@ -1,0 +1,180 @@
+/*
+ * test_incstore.c — the SQLite store: rows, lookups, sweeps, listing,
+ * user sessions, the post queue, and noticing another writer.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incstore.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/test_incstore.XXXXXX";
+
+static int
+put(struct vc_incstore *s, const char *id, const char *key, const char *state,
+    double first, double due, double updated)
+{
+	char rec[256];
+	struct vc_incstore_row r;
+
+	snprintf(rec, sizeof rec, "{\"id\":\"%s\",\"key\":\"%s\",\"state\":\"%s\"}", id, key, state);
+	r.id = id;
+	r.key = key;
+	r.state = state;
+	r.first_seen = first;
+	r.last_ts = first + 1;
+	r.updated_ts = updated;
+	r.resolve_due = due;
+	r.record = rec;
+	r.record_len = strlen(rec);
+	return vc_incstore_put(s, &r);
+}
+
+static char order[256];
+
+static int
+collect(const struct vc_incstore_row *row, void *ctx)
+{
+	(void)ctx;
+	strcat(order, row->id);
+	strcat(order, " ");
+	return 0;
+}
+
+static int nsess;
+
+static void
+count_session(const char *s, void *ctx)
+{
+	(void)s;
+	(void)ctx;
+	nsess++;
+}
+
+int
+main(void)
+{
+	char path[300], why[512], cmd[400], **keys;
+	struct vc_incstore *s, *t;
+	struct vc_incstore_row row;
+	struct vc_incstore_post *posts;
+	int stale;
+	long n;
+	sqlite3 *db;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof path, "%s/s.db", dir);
+	s = vc_incstore_open(path, why, sizeof why);
+	tap_ok(s != NULL, "store created: %s", s ? "" : why);
+	tap_ok(vc_incstore_begin(s, &stale) == 0 && stale, "first begin is stale (nothing cached yet)");
+	tap_ok(put(s, "i1", "k1", "resolved", 100, 0, 200) == 0, "put");
+	put(s, "i2", "k1", "open", 300, 0, 300);
+	put(s, "i3", "k2", "mitigated", 150, 500, 160);
+	put(s, "i4", "k3", "mitigated", 170, 900, 170);
+	tap_ok(vc_incstore_commit(s) == 0, "commit");
+	tap_is_num(vc_incstore_get(s, "k1", &row), 1, "get finds the key");
+	tap_is_str(row.id, "i2", "the key's latest incident");
+	tap_is_num(row.last_ts, 301, "last_ts column");
+	tap_is_num(vc_incstore_get(s, "k9", &row), 0, "unknown key");
+	tap_is_num(vc_incstore_get_id(s, "i3", &row), 1, "get by id");
+	tap_ok(row.record_len > 0 && strstr(row.record, "\"i3\"") != NULL, "record kept");
+	n = vc_incstore_due(s, 600, &keys);
+	tap_ok(n == 1 && strcmp(keys[0], "k2") == 0, "due: mitigated and past due only");
+	vc_incstore_free_keys(keys, n);
+	order[0] = 0;
+	vc_incstore_list(s, 0, NULL, collect, NULL);
+	tap_is_str(order, "i3 i4 i2 i1 ", "list: unresolved first, then by first_seen");
+	order[0] = 0;
+	vc_incstore_list(s, 0, "open", collect, NULL);
+	tap_is_str(order, "i3 i4 i2 ", "open means not resolved");
+	order[0] = 0;
+	vc_incstore_list(s, 0, "resolved", collect, NULL);
+	tap_is_str(order, "i1 ", "resolved");
+	order[0] = 0;
+	vc_incstore_list(s, 170, NULL, collect, NULL);
+	tap_is_str(order, "i4 i2 i1 ", "since filters on the latest event");
+
+	vc_incstore_begin(s, &stale);
+	tap_ok(!stale, "no other writer: not stale");
+	vc_incstore_add_user_session(s, "u-7", "s-1");
+	vc_incstore_add_user_session(s, "u-7", "s-2");
+	vc_incstore_add_user_session(s, "u-7", "s-1");
+	vc_incstore_post_enqueue(s, "i2", "datadog");
+	vc_incstore_post_enqueue(s, "i2", "datadog");
+	vc_incstore_post_enqueue(s, "i3", "pagerduty");
+	vc_incstore_commit(s);
+	vc_incstore_user_sessions(s, "u-7", count_session, NULL);
+	tap_is_num(nsess, 2, "user sessions, deduplicated");
+	tap_is_num(vc_incstore_post_count(s, NULL), 2, "two posts queued (repeats coalesce)");
+	n = vc_incstore_post_claim(s, "datadog", &posts);
+	tap_ok(n == 1 && strcmp(posts[0].incident_id, "i2") == 0 && posts[0].seq == 2 &&
+	               posts[0].remote_id == NULL,
+	       "claim the datadog post");
+	tap_ok(vc_incstore_post_progress(s, "i2", "datadog", "remote-1", 1) == 0, "progress");
+	tap_ok(vc_incstore_post_failed(s, &posts[0], "datadog", "HTTP 503") == 0, "failed");
+	vc_incstore_post_free(posts, n);
+	n = vc_incstore_post_claim(s, "datadog", &posts);
+	tap_ok(n == 1 && posts[0].attempts == 1 && posts[0].remote_id &&
+	               strcmp(posts[0].remote_id, "remote-1") == 0 && posts[0].progress == 1,
+	       "a failed post is claimed again with its remote id");
+	/* An event between claim and done keeps the post queued. */
+	vc_incstore_begin(s, &stale);
+	vc_incstore_post_enqueue(s, "i2", "datadog");
+	vc_incstore_commit(s);
+	vc_incstore_post_done(s, &posts[0], "datadog");
+	tap_is_num(vc_incstore_post_count(s, "datadog"), 1, "a post enqueued again stays after done");
+	vc_incstore_post_free(posts, n);
+	n = vc_incstore_post_claim(s, "datadog", &posts);
+	vc_incstore_post_done(s, &posts[0], "datadog");
+	vc_incstore_post_free(posts, n);
+	tap_is_num(vc_incstore_post_count(s, "datadog"), 0, "done removes it");
+
+	/* A claim by a live process is respected; a dead one's is not. */
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "UPDATE posts SET claimed_by = 1", NULL, NULL, NULL);
+		n = vc_incstore_post_claim(s, "pagerduty", &posts);
+		tap_is_num(n, 0, "claimed by a live process (pid 1): skipped");
+		if (n < 0)
+			printf("# %s\n", vc_incstore_error(s));
+		vc_incstore_post_free(posts, n);
+		sqlite3_exec(db, "UPDATE posts SET claimed_by = 999999999", NULL, NULL, NULL);
+		n = vc_incstore_post_claim(s, "pagerduty", &posts);
+		tap_is_num(n, 1, "claimed by a dead process: taken over");
+		vc_incstore_post_free(posts, n);
+		sqlite3_close(db);
+	}
+
+	t = vc_incstore_open(path, why, sizeof why);
+	vc_incstore_begin(t, &stale);
+	put(t, "i5", "k5", "open", 1000, 0, 1000);
+	vc_incstore_commit(t);
+	vc_incstore_begin(s, &stale);
+	tap_ok(stale, "another connection's commit makes the store stale");
+	vc_incstore_commit(s);
+	vc_incstore_begin(s, &stale);
+	tap_ok(!stale, "and only once");
+	vc_incstore_rollback(s);
+	vc_incstore_close(t);
+	vc_incstore_close(s);
+
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	s = vc_incstore_open(path, why, sizeof why);
+	tap_ok(s == NULL && strstr(why, "newer") != NULL, "a newer schema is refused: %s", why);
+	s = vc_incstore_open(NULL, why, sizeof why);
+	tap_ok(s != NULL, "in-memory store");
+	vc_incstore_close(s);
+	snprintf(path, sizeof path, "%s/junk", dir);
+	FILE *f = fopen(path, "w");
+	fputs("definitely not an SQLite database, but long enough to have a header\n", f);
+	fclose(f);
+	s = vc_incstore_open(path, why, sizeof why);
+	tap_ok(s == NULL, "a file that is no database is refused: %s", why);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? tap_done() : 1;
+}
