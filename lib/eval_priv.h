@@ -65,6 +65,7 @@ struct vc_eval {
 	size_t ngroups;
 	int started;
 	double max_ts, next_tick;
+	double horizon; /* after the newest point, when all is settled */
 	unsigned long long seq;
 	struct vc_buf key, out, msg;
 	char why[128];

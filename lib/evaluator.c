@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "eval_priv.h"
 #include "msg.h"
@@ -35,10 +38,15 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* Group keys come from the input (a session id is the attacker's to
+ * choose): the hash is seeded per process so collisions cannot be planned.
+ * Output order does not depend on it. */
+static uint64_t hash_seed;
+
 static uint64_t
 hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL ^ hash_seed;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
@@ -72,8 +80,12 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 	struct vc_eval *ev = xcalloc(1, sizeof *ev);
 	size_t k, s;
 
+	if (hash_seed == 0 &&
+	    getrandom(&hash_seed, sizeof hash_seed, GRND_NONBLOCK) != (ssize_t)sizeof hash_seed)
+		hash_seed = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid();
 	ev->o = *o;
 	ev->emit = emit;
+	ev->horizon = o->retention + 2 * o->interval;
 	ev->arg = arg;
 	ev->mons = xcalloc(set->n, sizeof *ev->mons);
 	for (k = 0; k < set->n; k++) {
@@ -91,6 +103,9 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 							    : 2 * mon->q->window;
 		span = mon->q->window + mon->q->timeshift + mon->delay + o->lateness + o->interval;
 		vc_window_init(&mon->win, mon->q, o->interval, span);
+		ev->horizon =
+			fmax(ev->horizon, span + mon->ndt + m->options.timeout +
+						  m->options.new_group_delay + 2 * o->interval);
 		for (s = 0; s < mon->q->nseries; s++) {
 			struct metric *mt = metric_for(ev, mon->q->series[s].metric);
 
@@ -150,13 +165,13 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 	/* The key right after the header: a lookup reads one cache line. */
 	g->key = p;
 	p += keyroom;
-	g->values = (char **)p;
+	g->values = (void *)p;
 	p += nby * sizeof(char *);
-	g->ring = (struct vc_slot *)p;
+	g->ring = (void *)p;
 	p += nslots * sizeof(struct vc_slot);
-	g->evidence = (struct vc_buf *)p;
+	g->evidence = (void *)p;
 	p += nev * sizeof(struct vc_buf);
-	g->ev_ts = (double *)p;
+	g->ev_ts = (void *)p;
 	memcpy(g->key, key, keylen);
 	g->keylen = keylen;
 	g->hash = hash;
@@ -424,11 +439,18 @@ tick(struct vc_eval *ev, double t)
 }
 
 static void
-run_ticks(struct vc_eval *ev, double through)
+run_ticks(struct vc_eval *ev, double through, double newest)
 {
+	double last = floor(through / ev->o.interval) * ev->o.interval;
+
 	while (ev->next_tick <= through) {
 		tick(ev, ev->next_tick);
 		ev->next_tick += ev->o.interval;
+		/* Past the horizon after the newest point nothing is left to
+		 * happen but renotifications: jump over a long gap in event time
+		 * to its last tick instead of ticking through it. */
+		if (ev->next_tick - newest > ev->horizon && ev->next_tick < last)
+			ev->next_tick = last;
 	}
 }
 
@@ -501,16 +523,22 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "tags at .tags is not an object";
 		return -1;
 	}
+	if (t < 0 || t > VC_EVAL_MAX_TS) {
+		*why = "time at .ts out of range (1970 to 9999)";
+		return -1;
+	}
 	if (!ev->started)
 		start(ev, t);
 	if (t < ev->max_ts - ev->o.lateness)
 		return reject(ev, why, "point %.0f s late, past --lateness %g", ev->max_ts - t,
 			      ev->o.lateness);
 	if (t > ev->max_ts) {
+		double newest = ev->max_ts;
+
 		ev->max_ts = t;
 		/* Evaluate first: the ticks the stream has now passed cover
 		 * windows that end before this point. */
-		run_ticks(ev, ev->max_ts - ev->o.lateness);
+		run_ticks(ev, ev->max_ts - ev->o.lateness, newest);
 	}
 	for (i = 0; i < ev->nmetrics; i++) {
 		const struct metric *m = &ev->metrics[i];
@@ -549,7 +577,7 @@ vc_eval_finish(struct vc_eval *ev, double until)
 	}
 	if (isnan(until))
 		until = (floor(ev->max_ts / ev->o.interval) + 1) * ev->o.interval;
-	run_ticks(ev, until);
+	run_ticks(ev, fmin(until, VC_EVAL_MAX_TS), ev->max_ts);
 }
 
 size_t

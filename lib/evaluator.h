@@ -37,6 +37,9 @@ struct vc_eval_options {
 		60, 60, 3, 86400, 0 \
 	}
 
+/* Point times past 9999-12-31 are refused. */
+#define VC_EVAL_MAX_TS 253402300799.0
+
 struct vc_transition {
 	const struct vc_monitor *monitor;
 	double ts;
@@ -66,7 +69,10 @@ int vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_js
 		  const char **why);
 
 /* Runs the evaluations left: through the first tick after the last point,
- * or through until when it is a number. */
+ * or through until when it is a number.  A stretch of event time without
+ * points is ticked through only until every group has settled (retention
+ * and the monitors' windows and timeouts); then the evaluator jumps to the
+ * stretch's last tick. */
 void vc_eval_finish(struct vc_eval *ev, double until);
 
 /* Groups held now, over all monitors. */

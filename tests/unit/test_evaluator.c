@@ -173,6 +173,10 @@ test_options(void)
 	    "0 m 5\n", 600, NULL, &s, NULL, &rej);
 	expect(&s, 0, "alert", 60, 5, "no data: alert first");
 	expect(&s, 1, "no_data", 180, NAN, "  then no data after 3 minutes");
+	run(MON("max(last_1m):avg:m{*} > 1", "\"notify_no_data\":true,\"no_data_timeframe\":3"),
+	    "0 m 5\n10000000000 m 5\n1e300 m 1\n", NAN, NULL, &s, NULL, &rej);
+	expect(&s, 2, "alert", 10000000020, 5, "a gap of centuries is crossed at once");
+	tap_is_num(rej, 1, "  a time past year 9999 is rejected");
 	run(MON("max(last_1m):avg:m{*} > 1", "\"renotify_interval\":2"),
 	    "0 m 5\n60 m 5\n120 m 5\n180 m 5\n240 m 5\n", NAN, NULL, &s, NULL, &rej);
 	expect(&s, 0, "alert", 60, 5, "renotify: alert");
