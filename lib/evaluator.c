@@ -277,7 +277,15 @@ keep_evidence(struct vc_eval *ev, struct group *g, double ts, const char *json, 
 	g->seq = ev->seq;
 	b = &g->evidence[g->ev_next];
 	vc_buf_reset(b);
-	vc_buf_add(b, json, len);
+	if (len <= VC_EVAL_EVIDENCE_BYTES) {
+		vc_buf_add(b, json, len);
+	} else {
+		/* Evidence must not make a group's memory depend on the size of
+		 * its points: a big one is named, not kept. */
+		vc_buf_adds(b, "{\"ts\":");
+		vc_buf_add_json_number(b, ts);
+		vc_buf_printf(b, ",\"omitted_bytes\":%zu}", len);
+	}
 	g->ev_ts[g->ev_next] = ts;
 	g->ev_next = (g->ev_next + 1) % ev->o.evidence;
 	if (g->ev_count < ev->o.evidence)

@@ -37,6 +37,9 @@ struct vc_eval_options {
 		60, 60, 3, 86400, 0 \
 	}
 
+/* A point bigger than this is kept as evidence as {"ts","omitted_bytes"}. */
+#define VC_EVAL_EVIDENCE_BYTES 4096
+
 /* Point times past 9999-12-31 are refused. */
 #define VC_EVAL_MAX_TS 253402300799.0
 

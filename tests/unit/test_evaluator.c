@@ -11,6 +11,7 @@
 #include "tap.h"
 
 static char path[] = "/tmp/vc-test-evaluator-XXXXXX";
+static char line_big[6100];
 
 struct seen {
 	char status[16][16];
@@ -44,7 +45,7 @@ run(const char *monitor, const char *points, double until, struct vc_eval_option
 	struct vc_eval_options def = VC_EVAL_OPTIONS_INIT;
 	struct vc_eval *ev;
 	FILE *f = fopen(path, "w");
-	char line[256], json[512], metric[64], tag[64];
+	char line[8192], json[8400], metric[64], tag[7000];
 	const char *p = points;
 
 	fputs(monitor, f);
@@ -67,7 +68,7 @@ run(const char *monitor, const char *points, double until, struct vc_eval_option
 		snprintf(line, sizeof line, "%.*s", (int)n, p);
 		p += n + (p[n] == '\n');
 		tag[0] = '\0';
-		if (sscanf(line, "%lf %63s %lf %63s", &ts, metric, &v, tag) < 3)
+		if (sscanf(line, "%lf %63s %lf %6999s", &ts, metric, &v, tag) < 3)
 			continue;
 		snprintf(json, sizeof json,
 			 "{\"ts\":%.3f,\"metric\":\"%s\",\"value\":%g,\"tags\":{\"g\":\"%s\"},"
@@ -207,6 +208,16 @@ test_options(void)
 	       "evidence: the raw point with its extra fields");
 	tap_ok(strstr(s.last, "\"message\":\"hot a @pager\",\"handles\":[\"@pager\"]") != NULL,
 	       "message rendered, handles after rendering: %s", s.last);
+	{
+		char big[6000];
+
+		memset(big, 'x', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		snprintf(line_big, sizeof line_big, "0 m 5 %s\n", big);
+	}
+	run(MON("max(last_1m):avg:m{*} > 1", ""), line_big, NAN, NULL, &s, NULL, &rej);
+	tap_ok(strstr(s.last, "\"evidence\":[{\"ts\":0,\"omitted_bytes\":60") != NULL,
+	       "a point over 4 KiB is named in the evidence, not kept: %.200s", s.last);
 }
 
 int
