@@ -120,7 +120,7 @@ vc_pimodel_features(struct vc_pimodel *m, const char *text, size_t len, vc_pimod
 		uint32_t b = m->touched[k];
 		/* Counts that cancelled out are no feature. */
 		if (m->acc[b])
-			fn(ctx, b, (float)(m->acc[b] / sqrt(sumsq)));
+			fn(ctx, b, (float)(m->acc[b] / sqrt(sumsq + m->smooth)));
 		m->acc[b] = 0;
 		m->seen[b] = 0;
 	}
@@ -143,7 +143,7 @@ vc_pimodel_logit(struct vc_pimodel *m, const char *text, size_t len)
 		m->acc[b] = 0;
 		m->seen[b] = 0;
 	}
-	return sumsq > 0 ? m->bias + dot / sqrt(sumsq) : m->bias;
+	return sumsq > 0 ? m->bias + dot / sqrt(sumsq + m->smooth) : m->bias;
 }
 
 int
@@ -155,7 +155,7 @@ vc_pimodel_save(const struct vc_pimodel *m, const char *path, const char *commen
 		return -1;
 	if (comment)
 		fputs(comment, f);
-	fprintf(f, "vcobs-pimodel 1\nbits %u\nbias %.6g\n", m->bits, m->bias);
+	fprintf(f, "vcobs-pimodel 1\nbits %u\nbias %.6g\nsmooth %g\n", m->bits, m->bias, m->smooth);
 	for (size_t i = 0; i < n; i++)
 		if (fabsf(m->w[i]) >= prune && m->w[i] != 0)
 			fprintf(f, "%zu %.4g\n", i, (double)m->w[i]);
@@ -204,6 +204,11 @@ vc_pimodel_load(const char *path, char *why, size_t whylen)
 				goto bad_header;
 			m->bias = bias;
 			have_bias = 1;
+		} else if (!strncmp(s, "smooth ", 7)) {
+			double sm;
+			if (sscanf(s, "smooth %lf", &sm) != 1 || !(sm >= 0 && sm <= 1e9))
+				goto bad_line;
+			m->smooth = sm;
 		} else {
 			unsigned long idx;
 			double w;

@@ -7,13 +7,16 @@
  * hashed (FNV-1a, with a hashed sign to cancel collisions on average)
  * into 2^bits buckets and counted; the vector of counts is scaled to unit
  * length, so that a long jailbreak, a short question and one word
- * repeated a million times all sit on the same scale.  The weights
+ * repeated a million times all sit on the same scale; "smooth" is added
+ * to the squared length first, so that a text of a few words, whose few
+ * features say little, moves the score less.  The weights
  * are a text file (share/vcobs/prompt/model.txt) written by
  * vc-train-prompt (train/vc-train-prompt.c, `make train`):
  *     # comments
  *     vcobs-pimodel 1
  *     bits B
  *     bias X
+ *     smooth S            (optional, default 0)
  *     INDEX WEIGHT        (one line per non-zero weight)
  */
 #ifndef VC_PIMODEL_H
@@ -28,7 +31,8 @@
 struct vc_pimodel {
 	unsigned bits;
 	double bias;
-	float *w; /* 2^bits weights */
+	double smooth; /* added to the squared length before scaling */
+	float *w;      /* 2^bits weights */
 	/* scratch of vc_pimodel_features: counts per bucket (kept zeroed
 	 * between calls) and the buckets touched */
 	int32_t *acc;

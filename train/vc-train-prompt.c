@@ -43,6 +43,7 @@ struct settings {
 	double l2, rate;
 	int epochs;
 	double pos_weight; /* loss weight of an attack row */
+	double smooth;     /* see pimodel.h */
 };
 
 static void
@@ -198,12 +199,13 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 			pfp += pflag;
 		}
 	}
-	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g: at 0.7 recall %.3f "
+	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g smooth=%g: at 0.7 recall "
+	       "%.3f "
 	       "FPR %.3f; AUC %.4f; log loss %.4f (patterns alone at 0.7: recall %.3f FPR "
 	       "%.3f)\n",
-	       k, st->bits, st->l2, st->rate, st->epochs, st->pos_weight, (double)tp / pos,
-	       (double)fp / neg, auc(p, n), logloss / (double)n, (double)ptp / pos,
-	       (double)pfp / neg);
+	       k, st->bits, st->l2, st->rate, st->epochs, st->pos_weight, st->smooth,
+	       (double)tp / pos, (double)fp / neg, auc(p, n), logloss / (double)n,
+	       (double)ptp / pos, (double)pfp / neg);
 	free(use);
 	free(p);
 }
@@ -224,7 +226,8 @@ static void
 usage(void)
 {
 	fputs("usage: vc-train-prompt [-b BITS] [-e EPOCHS] [-k CV] [-l L2] "
-	      "[-o MODEL] [-p PATTERNS] [-P PREFIX] [-r RATE] [-w POS_WEIGHT] DATA.jsonl\n",
+	      "[-o MODEL] [-p PATTERNS] [-P PREFIX] [-r RATE] [-s SMOOTH] [-w POS_WEIGHT] "
+	      "DATA.jsonl\n",
 	      stderr);
 	exit(2);
 }
@@ -245,13 +248,13 @@ main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
-	struct settings st = {16, 1e-4, 0.1, 15, 5};
+	struct settings st = {16, 1e-4, 0.1, 15, 5, 100};
 	const char *patterns = "share/vcobs/prompt/patterns.txt";
 	const char *output = NULL, *prefix = "jackhhao-train-";
 	int c, cv = 0;
 	char why[1024];
 
-	while ((c = getopt_long(argc, argv, "b:e:hk:l:o:p:P:r:w:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:e:hk:l:o:p:P:r:s:w:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			st.bits = (unsigned)number("--bits", optarg, VC_PIMODEL_MIN_BITS,
@@ -281,6 +284,9 @@ main(int argc, char **argv)
 		case 'w':
 			st.pos_weight = number("--pos-weight", optarg, 0.01, 100);
 			break;
+		case 's':
+			st.smooth = number("--smooth", optarg, 0, 1e6);
+			break;
 		case 'h':
 		default:
 			usage();
@@ -294,6 +300,7 @@ main(int argc, char **argv)
 	struct vc_piscore *eng = vc_piscore_new(patterns, NULL, why, sizeof why);
 	struct doc *docs = calloc(n ? n : 1, sizeof *docs);
 	struct vc_pimodel *scratch = vc_pimodel_new(st.bits);
+	scratch->smooth = st.smooth;
 	size_t pos = 0;
 
 	if (!eng)
@@ -318,6 +325,7 @@ main(int argc, char **argv)
 		cross_validate(docs, n, cv, &st);
 	} else {
 		struct vc_pimodel *m = vc_pimodel_new(st.bits);
+		m->smooth = st.smooth;
 		unsigned char *use = malloc(n);
 		char comment[2048];
 		if (!use)
@@ -330,9 +338,9 @@ main(int argc, char **argv)
 			 "# Trained on the %zu rows (%zu attacks) of %s whose id starts "
 			 "with %s,\n"
 			 "# with the patterns of %s as a fixed offset.\n"
-			 "# bits %u, l2 %g, rate %g, epochs %d, pos-weight %g.\n",
+			 "# bits %u, l2 %g, rate %g, epochs %d, pos-weight %g, smooth %g.\n",
 			 n, pos, argv[optind], prefix, patterns, st.bits, st.l2, st.rate, st.epochs,
-			 st.pos_weight);
+			 st.pos_weight, st.smooth);
 		if (vc_pimodel_save(m, output, comment, 5e-4) < 0)
 			err(2, "%s", output);
 		vc_pimodel_free(m);

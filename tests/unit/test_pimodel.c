@@ -73,6 +73,18 @@ main(void)
 	vc_pimodel_free(m);
 	vc_pimodel_free(back);
 
+	write_file(path, "vcobs-pimodel 1\nbits 10\nbias 1\nsmooth 3\n7 0.5\n");
+	m = vc_pimodel_load(path, why, sizeof why);
+	tap_ok(m && m->smooth == 3 && m->w[7] == 0.5f, "smooth read");
+	vc_pimodel_free(m);
+	/* "abc": one 3-gram and one word, a squared length of 2, and 2 / 5
+	 * once smooth 3 is added to it */
+	sumsq = 0;
+	vc_pimodel_features(m, "abc", 3, count, NULL);
+	tap_ok(fabs(sumsq - 2.0 / 5) < 1e-6, "smooth shrinks a short text's features (%g)", sumsq);
+	vc_pimodel_free(m);
+	write_file(path, "vcobs-pimodel 1\nbits 10\nbias 1\nsmooth -3\n");
+	tap_ok(!vc_pimodel_load(path, why, sizeof why), "a negative smooth is refused");
 	write_file(path, "vcobs-pimodel 2\nbits 12\nbias 0\n");
 	tap_ok(!vc_pimodel_load(path, why, sizeof why) && strstr(why, ":1:"),
 	       "wrong version refused: %s", why);
