@@ -47,7 +47,11 @@ create=$(since "$t0")
 noop=$(median "$bin" --api-url "$url" -m "$dir/m.jsonl" --dry-run)
 base=$(median sh -c "curl -sf -H 'DD-API-KEY: $DD_API_KEY' -H 'DD-APPLICATION-KEY: $DD_APP_KEY' \
 	'$url/api/v1/monitor?monitor_tags=managed-by:vcobs&page=0&page_size=1000' | jq -c '.[]'")
-awk -v n="$n" -v c="$create" -v p="$noop" -v b="$base" 'BEGIN {
+# CPU of the tool itself (the fake server's serialising is most of the wall).
+TIMEFORMAT=%U
+cpu=$( { time "$bin" --api-url "$url" -m "$dir/m.jsonl" --dry-run >/dev/null 2>&1; } 2>&1 )
+awk -v n="$n" -v c="$create" -v p="$noop" -v b="$base" -v u="$cpu" 'BEGIN {
 	printf "vc-push-monitors: first push of %d monitors (validate, create one at a time): %.2f s, %.0f monitors/s\n", n, c, n / c
 	printf "vc-push-monitors: no-op plan of %d monitors: %.3f s (%.0f monitors/s); baseline curl listing | jq -c: %.3f s; ratio %.2fx the baseline\n", n, p, n / p, b, p / b
+	printf "vc-push-monitors: CPU of that no-op plan (load, --check, list, canonicalise, diff): %.3f s user, %.0f monitors per CPU second\n", u, (u > 0 ? n / u : 0)
 }'
