@@ -141,14 +141,16 @@ fire_signal(struct vc_piscore *s, struct vc_piresult *r, int sig, size_t from, s
 }
 
 /* Whether a rule of negative weight (an exception: "what is a system
- * prompt?") matched over the span of positive hit h. */
+ * prompt?") matched all of positive hit h.  Containment, not overlap: an
+ * exception must explain the whole match, or "ignore my previous message
+ * and all previous instructions" would hide behind one. */
 static int
 excepted(const struct vc_piscore *s, const struct vc_pattern_hit *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct vc_pattern_hit *g = &s->hits[i];
-		if (vc_patterns_weight(s->pats, g->pattern) < 0 && g->from < h->to &&
-		    h->from < g->to)
+		if (vc_patterns_weight(s->pats, g->pattern) < 0 && g->from <= h->from &&
+		    h->to <= g->to)
 			return 1;
 	}
 	return 0;

@@ -7,7 +7,7 @@
  *   patterns is, per category, the strongest weight among the patterns
  *            (patterns.h) and built-in signals that fired, summed over the
  *            categories.  A pattern of negative weight is an exception:
- *            it cancels the attack patterns whose match it overlaps, and
+ *            it cancels the attack patterns whose match lies within its own, and
  *            its weight counts when its category has no attack match left.
  * Built-in signals: @invisible, @homoglyph, @nfkc (the normalizer found a
  * disguised word), @disguised (a pattern matched text that was disguised),
