@@ -482,9 +482,10 @@ vc_img_check_fd(int fd, const char *name, const char *content_type, const struct
 	check_src(&s, name, content_type, lim, res);
 	if (!S_ISREG(st.st_mode))
 		res->bytes = vc_src_tell(&s);
-	if (lim->deep && res->verdict < VC_IMG_POLYGLOT && !vc_img_has(res, "truncated") &&
-	    res->format != VC_FMT_UNKNOWN && S_ISREG(st.st_mode) && !res->limited &&
-	    lseek(fd, 0, SEEK_SET) == 0)
+	/* Only files the structure found sound are decoded: a decode can add
+	 * no more than invalid_image, which a broken file already is. */
+	if (lim->deep && res->verdict == VC_IMG_OK && res->format != VC_FMT_UNKNOWN &&
+	    S_ISREG(st.st_mode) && !res->limited && lseek(fd, 0, SEEK_SET) == 0)
 		vc_img_deep(fd, lim, res);
 	return 0;
 }

@@ -61,7 +61,6 @@ struct vc_img_result {
 	/* Bookkeeping the parsers share. */
 	uint64_t text_total;   /* inflated text and ICC bytes so far */
 	uint64_t total_pixels; /* over all frames */
-	uint64_t hidden_bytes; /* comments and unknown chunks */
 	int limited;           /* the file is longer than max_bytes */
 };
 

@@ -90,8 +90,8 @@ deep_png(FILE *f, const struct vc_img_limits *lim, struct vc_img_result *r)
 #ifdef PNG_IGNORE_ADLER32
 	png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
 #endif
-	/* Too much or too little image data is an error, not a warning. */
-	png_set_benign_errors(png, 0);
+	/* Benign errors stay warnings, as in browsers: the structural pass
+	 * judged the chunks, and image data too long or too short. */
 	png_init_io(png, f);
 	png_read_info(png, info);
 	passes = png_set_interlace_handling(png);
@@ -245,10 +245,10 @@ deep_webp(FILE *f, struct vc_img_result *r)
 	size_t n;
 	VP8StatusCode st;
 
-	/* libwebp decodes whole images (VP8L keeps the full ARGB image), so
-	 * only what fits the memory budget is decoded. */
-	if (r->bytes > DEEP_MEMORY / 4 || r->width * r->height * 4 > DEEP_MEMORY / 2) {
-		skipped(r, "WebP too large to decode within memory");
+	/* The file is decoded from memory, so only files that fit the
+	 * budget are. */
+	if (r->bytes > DEEP_MEMORY / 4) {
+		skipped(r, "WebP file too large to decode within memory");
 		return;
 	}
 	if ((data = malloc(r->bytes ? r->bytes : 1)) == NULL) {
@@ -258,6 +258,7 @@ deep_webp(FILE *f, struct vc_img_result *r)
 	n = fread(data, 1, r->bytes, f);
 	if (!WebPInitDecoderConfig(&config) ||
 	    WebPGetFeatures(data, n, &features) != VP8_STATUS_OK) {
+		decode_error(r, "libwebp", "no WebP features");
 		free(data);
 		return;
 	}
@@ -268,7 +269,19 @@ deep_webp(FILE *f, struct vc_img_result *r)
 		free(data);
 		return;
 	}
+	/* Lossless (VP8L) keeps the whole ARGB image while it decodes. */
+	if (features.format == 2 &&
+	    (uint64_t)features.width * (uint64_t)features.height * 4 > DEEP_MEMORY / 2) {
+		skipped(r, "lossless WebP too large to decode within memory");
+		free(data);
+		return;
+	}
+	/* Lossy rows are scaled down to 1/8 as they come, so no full-size
+	 * buffer is ever made; every macroblock is still decoded. */
 	config.output.colorspace = MODE_RGBA;
+	config.options.use_scaling = 1;
+	config.options.scaled_width = features.width > 8 ? features.width / 8 : 1;
+	config.options.scaled_height = features.height > 8 ? features.height / 8 : 1;
 	st = WebPDecode(data, n, &config);
 	if (st != VP8_STATUS_OK)
 		vc_img_reason(r, VC_IMG_INVALID, "decode_error", "libwebp: status %d", (int)st);

@@ -166,8 +166,6 @@ vc_gif_check(struct vc_img_ctx *c)
 		}
 		if (label == 0xfe || label == 0xff || label == 0x01) {
 			n = sub_blocks(c, &g, label == 0xfe ? "a GIF comment" : "a GIF extension");
-			if (n > 0 && label != 0xff)
-				r->hidden_bytes += (uint64_t)n;
 			if (n > 0 && label == 0xfe)
 				vc_poly_comment(r, (uint64_t)n, g.control, "a GIF comment");
 		} else {

@@ -174,7 +174,6 @@ vc_jpeg_check(struct vc_img_ctx *c)
 			if (skip_entropy(s) < 0)
 				goto truncated;
 		} else if (m == 0xfe) {
-			r->hidden_bytes += len;
 			vc_poly_scan_meta(r, p, len, "a JPEG comment", 1);
 			vc_poly_comment(r, len, vc_poly_control_bytes(p, len), "a JPEG comment");
 		} else if (m >= 0xe0 && m <= 0xef) {
@@ -183,8 +182,6 @@ vc_jpeg_check(struct vc_img_ctx *c)
 			 * APPn holding an image are suspect. */
 			int usual = m == 0xe0 || m == 0xe1 || m == 0xe2 || m == 0xed || m == 0xee;
 
-			if (!usual)
-				r->hidden_bytes += len;
 			vc_poly_scan_meta(r, p, len, "a JPEG APPn segment", !usual);
 		}
 	}

@@ -20,6 +20,7 @@ struct png {
 	/* The image data stream. */
 	z_stream z;
 	int z_ready, z_on, z_end;
+	int corrupt; /* a row with a bad filter type: decoders stop there */
 	uint64_t expected, produced;
 	/* Where the filter-type byte of the next row is. */
 	uint64_t pass_w[7], pass_h[7], rowlen;
@@ -122,6 +123,8 @@ check_rows(struct png *g, const unsigned char *p, size_t n)
 			vc_img_reason(g->c->res, VC_IMG_INVALID, "bad_filter",
 				      "row %llu has filter type %u", (unsigned long long)g->row,
 				      p[0]);
+			g->corrupt = 1;
+			return;
 		}
 		take = g->rowlen - g->inrow;
 		if (take > n)
@@ -176,6 +179,12 @@ idat_feed(struct png *g, const unsigned char *p, size_t n)
 			}
 		} else {
 			check_rows(g, g->c->scratch, out);
+		}
+		if (g->corrupt) {
+			/* Every decoder stops at a bad row, so inflating on
+			 * can find nothing a decoder would ever meet. */
+			g->z_on = 0;
+			return;
 		}
 		g->produced += out;
 		if (ret == Z_STREAM_END) {
@@ -461,6 +470,14 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 				      "PLTE of %u bytes for colour type %d", len, g->ctype);
 	} else if (memcmp(t, "IDAT", 4) == 0) {
 		is_idat = 1;
+		/* Decoders stop at an IDAT whose CRC fails; so does the
+		 * inflate, when the chunk fits the window to be checked
+		 * first.  Broken files then cost no more than they must. */
+		if (g->z_on && (uint64_t)len + 4 <= VC_SRC_WINDOW &&
+		    vc_src_fill(s, (size_t)len + 4) == (size_t)len + 4 &&
+		    be32(s->mem + s->pos + len) !=
+			    crc32(crc32(0, (const unsigned char *)t, 4), s->mem + s->pos, len))
+			g->z_on = 0;
 	} else if (memcmp(t, "IEND", 4) == 0) {
 		g->have_iend = 1;
 		if (len != 0)
@@ -499,8 +516,6 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 	} else if (!is_known(t) || memcmp(t, "eXIf", 4) == 0) {
 		meta = 1;
 	}
-	if (meta && memcmp(t, "iCCP", 4) != 0)
-		r->hidden_bytes += len;
 
 	while (done < len) {
 		n = vc_src_piece(s, len - done, &p);

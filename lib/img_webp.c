@@ -183,8 +183,6 @@ vc_webp_check(struct vc_img_ctx *c)
 		if (b.nchunks == 1 && !b.vp8x && !b.images)
 			vc_img_reason(r, VC_IMG_INVALID, "bad_chunk",
 				      "first chunk %.4s is no image header", cc);
-		if (meta && memcmp(cc, "ICCP", 4) != 0 && memcmp(cc, "EXIF", 4) != 0)
-			r->hidden_bytes += size;
 		/* Chunks are padded to an even size. */
 		left = size + (size & 1);
 		if (vc_src_tell(s) + left > end)
