@@ -40,3 +40,16 @@ eval:: $(PI_EVAL)
 
 bench:: $(PI_ENGINES)
 	@bench/score-prompt.sh $(OUTBIN) $(PI_ENGINES) $(PI_BENCH_LINES)
+
+# The engine under libFuzzer (any bytes as a message text).
+PI_FUZZ_SRC = tests/fuzz/fuzz_prompt.c lib/normalize.c lib/patterns.c lib/decode.c \
+	lib/pimodel.c lib/piscore.c lib/buf.c lib/msg.c
+
+build-fuzz/fuzz_prompt: $(PI_FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz:: build-fuzz/fuzz_prompt
+	@mkdir -p build-fuzz/corpus-prompt
+	build-fuzz/fuzz_prompt -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		build-fuzz/corpus-prompt 2>&1 | tail -n 3
