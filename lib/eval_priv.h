@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "slab.h"
 #include "evaluator.h"
 #include "window.h"
 
@@ -21,6 +22,7 @@ struct group {
 	unsigned long long seq; /* the last point kept as evidence */
 	int fresh;              /* a point came since the last evaluation */
 	enum vc_monitor_status status;
+	int key_heap; /* key has an allocation of its own */
 	/* The rest. */
 	char **values; /* into key, one per by-key */
 	double first_seen;
@@ -35,11 +37,15 @@ struct mon {
 	const struct vc_monitor *m;
 	const struct vc_query *q;
 	struct vc_window win;
-	double delay; /* evaluation_delay */
-	double ndt;   /* no-data timeframe, seconds */
+	double delay;        /* evaluation_delay */
+	double ndt;          /* no-data timeframe, seconds */
+	struct vc_slab slab; /* the groups' blocks */
 	struct group **groups;
 	size_t ngroups, capg;
-	uint64_t *index; /* open addressing, see entry() */
+	struct gindex {
+		uint64_t hash;
+		struct group *g; /* NULL: an empty entry */
+	} * index;               /* open addressing, linear probing */
 	size_t index_cap;
 };
 

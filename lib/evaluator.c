@@ -58,6 +58,8 @@ hash_bytes(const char *s, size_t n)
 
 /* ---- setup --------------------------------------------------------- */
 
+static size_t block_size(const struct vc_eval *ev, const struct mon *mon);
+
 static struct metric *
 metric_for(struct vc_eval *ev, const char *name)
 {
@@ -103,6 +105,7 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 							    : 2 * mon->q->window;
 		span = mon->q->window + mon->q->timeshift + mon->delay + o->lateness + o->interval;
 		vc_window_init(&mon->win, mon->q, o->interval, span);
+		vc_slab_init(&mon->slab, block_size(ev, mon));
 		ev->horizon =
 			fmax(ev->horizon, span + mon->ndt + m->options.timeout +
 						  m->options.new_group_delay + 2 * o->interval);
@@ -120,51 +123,59 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 
 /* ---- groups -------------------------------------------------------- */
 
-/* An index entry: the hash's high half beside the group's place + 1, so
- * a probe rarely has to look at a group that is not the one. */
-static uint64_t
-entry(uint64_t hash, size_t k)
+#define KEY_INLINE 48 /* a longer group key gets its own allocation */
+
+/* Each monitor's groups are blocks of one size: the struct, a short key,
+ * its values, the bucket ring, the evidence slots and their times. */
+static size_t
+block_size(const struct vc_eval *ev, const struct mon *mon)
 {
-	return (hash & 0xffffffff00000000ULL) | (uint64_t)(k + 1);
+	return sizeof(struct group) + KEY_INLINE + mon->q->nby * sizeof(char *) +
+	       mon->q->nseries * mon->win.nbuckets * sizeof(struct vc_slot) +
+	       ev->o.evidence * (sizeof(struct vc_buf) + sizeof(double));
+}
+
+static void
+index_insert(struct mon *mon, struct group *g)
+{
+	size_t i = (size_t)g->hash & (mon->index_cap - 1);
+
+	while (mon->index[i].g)
+		i = (i + 1) & (mon->index_cap - 1);
+	mon->index[i].hash = g->hash;
+	mon->index[i].g = g;
 }
 
 static void
 index_rebuild(struct mon *mon)
 {
-	size_t cap = 16, k;
+	size_t cap = 1024, k;
 
 	while (cap < mon->ngroups * 2 + 2)
 		cap *= 2;
-	free(mon->index);
-	mon->index = xcalloc(cap, sizeof *mon->index);
+	vc_slab_big_free(mon->index, mon->index_cap * sizeof *mon->index);
+	mon->index = vc_slab_big(cap * sizeof *mon->index);
 	mon->index_cap = cap;
-	for (k = 0; k < mon->ngroups; k++) {
-		size_t i = (size_t)mon->groups[k]->hash & (cap - 1);
-
-		while (mon->index[i])
-			i = (i + 1) & (cap - 1);
-		mon->index[i] = entry(mon->groups[k]->hash, k);
-	}
+	for (k = 0; k < mon->ngroups; k++)
+		index_insert(mon, mon->groups[k]);
 }
 
-/* A group is one allocation: the struct, its bucket ring, its evidence
- * slots and times, its values and its key, so a point touches one block. */
 static struct group *
 group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, uint64_t hash,
 	  double ts)
 {
 	size_t nslots = mon->q->nseries * mon->win.nbuckets, nev = ev->o.evidence;
 	size_t nby = mon->q->nby, k, off = 0;
-	size_t keyroom = (keylen + 8) & ~(size_t)7; /* the key, NUL, padding */
-	size_t size = sizeof(struct group) + keyroom + nby * sizeof(char *) +
-		      nslots * sizeof(struct vc_slot) +
-		      nev * (sizeof(struct vc_buf) + sizeof(double));
-	struct group *g = xcalloc(1, size);
+	struct group *g = vc_slab_alloc(&mon->slab);
 	char *p = (char *)(g + 1);
 
-	/* The key right after the header: a lookup reads one cache line. */
-	g->key = p;
-	p += keyroom;
+	if (keylen + 1 > KEY_INLINE) {
+		g->key = xcalloc(keylen + 1, 1);
+		g->key_heap = 1;
+	} else {
+		g->key = p;
+	}
+	p += KEY_INLINE;
 	g->values = (void *)p;
 	p += nby * sizeof(char *);
 	g->ring = (void *)p;
@@ -179,8 +190,6 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 		g->values[k] = g->key + off;
 		off += strlen(g->key + off) + 1;
 	}
-	for (k = 0; k < nslots; k++)
-		g->ring[k].bucket = UINT32_MAX;
 	g->status = VC_STATUS_OK;
 	g->first_seen = g->last_point = ts;
 	g->last_notified = g->first_triggered = g->last_triggered = NAN;
@@ -191,44 +200,39 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 	}
 	mon->groups[mon->ngroups++] = g;
 	ev->ngroups++;
-	if (mon->ngroups * 2 + 2 > mon->index_cap) {
+	if (mon->ngroups * 2 + 2 > mon->index_cap)
 		index_rebuild(mon);
-	} else {
-		size_t i = (size_t)hash & (mon->index_cap - 1);
-
-		while (mon->index[i])
-			i = (i + 1) & (mon->index_cap - 1);
-		mon->index[i] = entry(hash, mon->ngroups - 1);
-	}
+	else
+		index_insert(mon, g);
 	return g;
 }
 
 static void
-group_free(struct vc_eval *ev, struct group *g)
+group_free(struct vc_eval *ev, struct mon *mon, struct group *g)
 {
 	size_t k;
 
 	for (k = 0; k < ev->o.evidence; k++)
 		vc_buf_free(&g->evidence[k]);
-	free(g);
+	if (g->key_heap)
+		free(g->key);
+	vc_slab_free(&mon->slab, g);
 }
 
 static struct group *
 group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, double ts)
 {
-	uint64_t h = hash_bytes(key, keylen), tag = h & 0xffffffff00000000ULL;
+	uint64_t h = hash_bytes(key, keylen);
 	size_t i;
 
 	if (mon->index_cap) {
 		i = (size_t)h & (mon->index_cap - 1);
-		while (mon->index[i]) {
-			if ((mon->index[i] & 0xffffffff00000000ULL) == tag) {
-				struct group *g = mon->groups[(mon->index[i] & 0xffffffffULL) - 1];
+		while (mon->index[i].g) {
+			struct group *g = mon->index[i].g;
 
-				if (g->hash == h && g->keylen == keylen &&
-				    memcmp(g->key, key, keylen) == 0)
-					return g;
-			}
+			if (mon->index[i].hash == h && g->keylen == keylen &&
+			    memcmp(g->key, key, keylen) == 0)
+				return g;
 			i = (i + 1) & (mon->index_cap - 1);
 		}
 	}
@@ -433,7 +437,7 @@ tick(struct vc_eval *ev, double t)
 
 			evaluate(ev, mon, g, t);
 			if (evictable(ev, mon, g, t)) {
-				group_free(ev, g);
+				group_free(ev, mon, g);
 				ev->ngroups--;
 			} else {
 				mon->groups[kept++] = g;
@@ -605,9 +609,10 @@ vc_eval_free(struct vc_eval *ev)
 		struct mon *mon = &ev->mons[k];
 
 		for (i = 0; i < mon->ngroups; i++)
-			group_free(ev, mon->groups[i]);
+			group_free(ev, mon, mon->groups[i]);
 		free(mon->groups);
-		free(mon->index);
+		vc_slab_big_free(mon->index, mon->index_cap * sizeof *mon->index);
+		vc_slab_destroy(&mon->slab);
 		vc_window_free(&mon->win);
 	}
 	for (k = 0; k < ev->nmetrics; k++)
