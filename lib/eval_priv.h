@@ -27,11 +27,28 @@ struct group {
 	char **values; /* into key, one per by-key */
 	double first_seen;
 	double last_notified, first_triggered, last_triggered; /* NAN: never */
-	struct vc_buf *evidence;                               /* a ring of o.evidence raw points */
-	double *ev_ts;                                         /* and their times */
+	struct evslot *evidence;                               /* a ring of o.evidence raw points */
 	size_t ev_next, ev_count;
 	double cache_end, cache_value; /* the last evaluation (NAN: none) */
 };
+
+/* A raw point kept as evidence: in place when short (the common case, no
+ * allocation and no pointer to follow), else in an allocation of its own. */
+#define EV_INLINE 232
+struct evslot {
+	double ts;
+	uint32_t len;
+	uint32_t heapcap;
+	char *heap;
+	char data[EV_INLINE];
+};
+
+/* The bytes of e. */
+static inline const char *
+evslot_bytes(const struct evslot *e)
+{
+	return e->len <= EV_INLINE ? e->data : e->heap;
+}
 
 struct mon {
 	const struct vc_monitor *m;

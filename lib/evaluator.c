@@ -132,7 +132,7 @@ block_size(const struct vc_eval *ev, const struct mon *mon)
 {
 	return sizeof(struct group) + KEY_INLINE + mon->q->nby * sizeof(char *) +
 	       mon->q->nseries * mon->win.nbuckets * sizeof(struct vc_slot) +
-	       ev->o.evidence * (sizeof(struct vc_buf) + sizeof(double));
+	       ev->o.evidence * sizeof(struct evslot);
 }
 
 static void
@@ -164,7 +164,7 @@ static struct group *
 group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, uint64_t hash,
 	  double ts)
 {
-	size_t nslots = mon->q->nseries * mon->win.nbuckets, nev = ev->o.evidence;
+	size_t nslots = mon->q->nseries * mon->win.nbuckets;
 	size_t nby = mon->q->nby, k, off = 0;
 	struct group *g = vc_slab_alloc(&mon->slab);
 	char *p = (char *)(g + 1);
@@ -181,8 +181,6 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 	g->ring = (void *)p;
 	p += nslots * sizeof(struct vc_slot);
 	g->evidence = (void *)p;
-	p += nev * sizeof(struct vc_buf);
-	g->ev_ts = (void *)p;
 	memcpy(g->key, key, keylen);
 	g->keylen = keylen;
 	g->hash = hash;
@@ -213,7 +211,7 @@ group_free(struct vc_eval *ev, struct mon *mon, struct group *g)
 	size_t k;
 
 	for (k = 0; k < ev->o.evidence; k++)
-		vc_buf_free(&g->evidence[k]);
+		free(g->evidence[k].heap);
 	if (g->key_heap)
 		free(g->key);
 	vc_slab_free(&mon->slab, g);
@@ -274,23 +272,37 @@ group_key(struct vc_buf *key, const struct vc_query *q, struct vc_json_span tags
 static void
 keep_evidence(struct vc_eval *ev, struct group *g, double ts, const char *json, size_t len)
 {
-	struct vc_buf *b;
+	struct evslot *e;
+	char omitted[96];
 
 	if (ev->o.evidence == 0 || g->seq == ev->seq)
 		return;
 	g->seq = ev->seq;
-	b = &g->evidence[g->ev_next];
-	vc_buf_reset(b);
-	if (len <= VC_EVAL_EVIDENCE_BYTES) {
-		vc_buf_add(b, json, len);
-	} else {
+	e = &g->evidence[g->ev_next];
+	if (len > VC_EVAL_EVIDENCE_BYTES) {
 		/* Evidence must not make a group's memory depend on the size of
 		 * its points: a big one is named, not kept. */
-		vc_buf_adds(b, "{\"ts\":");
-		vc_buf_add_json_number(b, ts);
-		vc_buf_printf(b, ",\"omitted_bytes\":%zu}", len);
+		struct vc_buf b = VC_BUF_INIT;
+
+		vc_buf_adds(&b, "{\"ts\":");
+		vc_buf_add_json_number(&b, ts);
+		vc_buf_printf(&b, ",\"omitted_bytes\":%zu}", len);
+		snprintf(omitted, sizeof omitted, "%s", b.p);
+		vc_buf_free(&b);
+		json = omitted;
+		len = strlen(omitted);
 	}
-	g->ev_ts[g->ev_next] = ts;
+	if (len > EV_INLINE) {
+		if (e->heapcap < len) {
+			e->heap = xrealloc(e->heap, len);
+			e->heapcap = (uint32_t)len;
+		}
+		memcpy(e->heap, json, len);
+	} else {
+		memcpy(e->data, json, len);
+	}
+	e->len = (uint32_t)len;
+	e->ts = ts;
 	g->ev_next = (g->ev_next + 1) % ev->o.evidence;
 	if (g->ev_count < ev->o.evidence)
 		g->ev_count++;

@@ -37,14 +37,14 @@ static struct vc_json_span
 last_tags(const struct vc_eval *ev, const struct group *g)
 {
 	struct vc_json_span root, tags = {0};
-	const struct vc_buf *b;
+	const struct evslot *e;
 	const char *why;
 	size_t off;
 
 	if (g->ev_count == 0)
 		return tags;
-	b = &g->evidence[(g->ev_next + ev->o.evidence - 1) % ev->o.evidence];
-	if (vc_json_check(b->p, b->len, &root, &why, &off) == 0 &&
+	e = &g->evidence[(g->ev_next + ev->o.evidence - 1) % ev->o.evidence];
+	if (vc_json_check(evslot_bytes(e), e->len, &root, &why, &off) == 0 &&
 	    vc_json_member(root, "tags", &tags) && tags.type == VC_JSON_OBJECT)
 		return tags;
 	tags.type = VC_JSON_NONE;
@@ -122,11 +122,11 @@ vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double 
 	for (k = 0, n = 0; k < g->ev_count; k++) {
 		size_t i = (g->ev_next + ev->o.evidence - g->ev_count + k) % ev->o.evidence;
 
-		if (g->ev_ts[i] > t)
+		if (g->evidence[i].ts > t)
 			continue;
 		if (n++)
 			vc_buf_addc(b, ',');
-		vc_buf_add(b, g->evidence[i].p, g->evidence[i].len);
+		vc_buf_add(b, evslot_bytes(&g->evidence[i]), g->evidence[i].len);
 	}
 	vc_buf_addc(b, ']');
 	if (renotify)
