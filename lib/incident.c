@@ -160,19 +160,41 @@ pair_add(struct vc_incidents *e, const char *user, const char *session)
 	e->pairs[e->npairs++].session = strdup(session);
 }
 
-/* The string member name of obj or of obj.tags, decoded into tmp. */
-static int
-tag_value(struct vc_json_span obj, const char *name, struct vc_buf *tmp)
-{
-	struct vc_json_span tags, v;
+/* What one evidence item says about who and where: the string members
+ * service, user_id and session_id of the item's "tags" (or of the item
+ * itself), found in one pass over each. */
+struct facts {
+	struct vc_json_span service, user, session;
+};
 
-	if ((vc_json_member(obj, "tags", &tags) &&
-	     vc_json_member(tags, name, &v) && v.type == VC_JSON_STRING) ||
-	    (vc_json_member(obj, name, &v) && v.type == VC_JSON_STRING)) {
-		vc_json_string(v, tmp);
-		return tmp->len > 0 && tmp->len < 256;
+static void
+facts_of(struct vc_json_span obj, struct facts *f, int depth)
+{
+	struct vc_json_iter it;
+	struct vc_json_span k, v;
+
+	vc_json_iter_init(obj, &it);
+	while (vc_json_object_next(&it, &k, &v)) {
+		if (v.type == VC_JSON_OBJECT && depth == 0 &&
+		    vc_json_key_is(k, "tags", 4))
+			facts_of(v, f, 1);
+		if (v.type != VC_JSON_STRING || v.len < 3 || v.len > 256)
+			continue;
+		if (vc_json_key_is(k, "service", 7) && (depth || !f->service.p))
+			f->service = v;
+		else if (vc_json_key_is(k, "user_id", 7) && (depth || !f->user.p))
+			f->user = v;
+		else if (vc_json_key_is(k, "session_id", 10) &&
+		         (depth || !f->session.p))
+			f->session = v;
 	}
-	return 0;
+}
+
+static char *
+decoded(struct vc_json_span v, struct vc_buf *tmp)
+{
+	vc_json_string(v, tmp);
+	return tmp->p;
 }
 
 /* Learns services, the user and the user's sessions from the evidence. */
@@ -182,6 +204,7 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 {
 	struct vc_json_iter it;
 	struct vc_json_span item;
+	struct facts f;
 	int scanned = 0;
 
 	if (t->has_evidence) {
@@ -190,17 +213,20 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 		       vc_json_array_next(&it, &item)) {
 			if (item.type != VC_JSON_OBJECT)
 				continue;
-			if (tag_value(item, "service", tmp))
+			memset(&f, 0, sizeof f);
+			facts_of(item, &f, 0);
+			if (f.service.p) {
+				decoded(f.service, tmp);
 				add_service(inc, tmp->p, tmp->len);
-			if (inc->user_id == NULL && tag_value(item, "user_id", tmp))
-				inc->user_id = strndup(tmp->p, tmp->len);
-			if (inc->user_id && tag_value(item, "session_id", tmp)) {
-				char *s = strndup(tmp->p, tmp->len);
-				if (!tag_value(item, "user_id", tmp) ||
-				    strcmp(tmp->p, inc->user_id) == 0)
-					pair_add(e, inc->user_id, s);
-				free(s);
 			}
+			if (inc->user_id == NULL && f.user.p)
+				inc->user_id = strdup(decoded(f.user, tmp));
+			/* A session counts for this user when the item names
+			 * no other user. */
+			if (inc->user_id && f.session.p &&
+			    (!f.user.p ||
+			     strcmp(decoded(f.user, tmp), inc->user_id) == 0))
+				pair_add(e, inc->user_id, decoded(f.session, tmp));
 		}
 	}
 	if (inc->user_id && inc->session_id)
@@ -306,6 +332,16 @@ user_get(struct vc_incidents *e, const char *user_id)
 	return u;
 }
 
+static void
+load_entry(long long seq, const char *json, size_t len, void *ctx)
+{
+	struct vc_inc_entry e = { strndup(json, len), len, seq };
+
+	if (e.json == NULL)
+		abort();
+	vc_incident_add_entry(ctx, e);
+}
+
 /* The incident of key, from the cache or the store; *err on failure. */
 static struct vc_incident *
 lookup(struct vc_incidents *e, const char *key, int *err)
@@ -331,9 +367,24 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 			free(inc);
 			inc = NULL; /* an unreadable row: start afresh */
 		} else {
+			long long total = inc->tl_total;
+
+			/* The timeline table has the entries. */
+			for (int i = 0; i < inc->ntl; i++)
+				free(inc->tl[i].json);
+			inc->ntl = 0;
 			inc->last_ts = row.last_ts;
 			inc->resolve_due = row.resolve_due;
 			inc->updated_ts = row.updated_ts;
+			if (vc_incstore_timeline(e->store, inc->id, load_entry,
+			                         inc) < 0) {
+				free_incident(inc);
+				*err = 1;
+				return NULL;
+			}
+			if (total > inc->tl_total)
+				inc->tl_total = total;
+			inc->tl_saved = inc->tl_total;
 		}
 	}
 	vc_strmap_add(&e->incs, key)->val = inc;
@@ -376,21 +427,21 @@ emit(struct vc_incidents *e, struct vc_incident *inc, enum vc_inc_event ev,
 	inc->last_event = ev;
 	inc->updated_ts = ts;
 	view_of(e, inc, VC_INC_TIMELINE_EMIT, &view);
-	vc_incident_render(inc, ev, ts, &view, &e->events);
+	inc->ev_off = e->events.len;
+	vc_incident_render(inc, ev, ts, &view, &e->events, inc->ev_tl);
+	inc->ev_len = e->events.len - inc->ev_off;
 	vc_buf_addc(&e->events, '\n');
 	mark_dirty(e, inc);
 }
 
+/* Writes a dirty incident: its row is the latest event it printed (every
+ * dirty incident printed one in this batch, still held in e->events) with
+ * an empty timeline, plus the timeline entries new since the last save. */
 static int
 save(struct vc_incidents *e, struct vc_incident *inc)
 {
-	struct vc_inc_view view;
 	struct vc_incstore_row row;
 
-	vc_buf_reset(&e->scratch);
-	view_of(e, inc, VC_INC_TIMELINE_KEEP, &view);
-	vc_incident_render(inc, inc->last_event, inc->updated_ts, &view,
-	                   &e->scratch);
 	row.id = inc->id;
 	row.key = inc->key;
 	row.state = vc_incident_state_name(inc->state);
@@ -398,10 +449,29 @@ save(struct vc_incidents *e, struct vc_incident *inc)
 	row.last_ts = inc->last_ts;
 	row.updated_ts = inc->updated_ts;
 	row.resolve_due = inc->state == VC_INC_MITIGATED ? inc->resolve_due : 0;
+	/* The event without its timeline entries: those are rows of their
+	 * own, written once each. */
+	vc_buf_reset(&e->scratch);
+	vc_buf_add(&e->scratch, e->events.p + inc->ev_off,
+	           inc->ev_tl[0] + 1 - inc->ev_off);
+	vc_buf_add(&e->scratch, e->events.p + inc->ev_tl[1],
+	           inc->ev_off + inc->ev_len - inc->ev_tl[1]);
 	row.record = e->scratch.p;
 	row.record_len = e->scratch.len;
 	if (vc_incstore_put(e->store, &row) < 0)
 		return -2;
+	for (int i = 0; i < inc->ntl; i++)
+		if (inc->tl[i].seq > inc->tl_saved &&
+		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq,
+		                             inc->tl[i].json, inc->tl[i].len) < 0)
+			return -2;
+	/* Past the entries kept, the old ones go (the first stays). */
+	if (inc->tl_total > VC_INC_TIMELINE_KEEP &&
+	    inc->tl_total != inc->tl_saved &&
+	    vc_incstore_timeline_prune(e->store, inc->id,
+	                               inc->tl_total - VC_INC_TIMELINE_KEEP + 1) < 0)
+		return -2;
+	inc->tl_saved = inc->tl_total;
 	for (int i = 0; i < e->o.ntargets; i++)
 		if (vc_incstore_post_enqueue(e->store, inc->id, e->o.targets[i]) < 0)
 			return -2;

@@ -50,10 +50,12 @@ enum vc_inc_event {
 const char *vc_incident_state_name(enum vc_inc_state s);
 const char *vc_incident_event_name(enum vc_inc_event e);
 
-/* A timeline entry: one JSON object, rendered once. */
+/* A timeline entry: one JSON object, rendered once, and its number in
+ * the incident's timeline (from 1). */
 struct vc_inc_entry {
 	char *json;
 	size_t len;
+	long long seq;
 };
 
 struct vc_incident {
@@ -77,12 +79,15 @@ struct vc_incident {
 	int reopened;        /* times reopened */
 	struct vc_inc_entry *tl; /* oldest first; the first entry is kept */
 	int ntl;
-	long long tl_total;
+	long long tl_total;  /* entries ever added; the newest one's seq */
+	long long tl_saved;  /* tl_total when last written to the store */
 	char *services[VC_INC_SERVICES_MAX];
 	int nservices;
 	/* engine bookkeeping */
 	int dirty;
 	enum vc_inc_event last_event;
+	size_t ev_off, ev_len; /* the latest event in the batch's lines */
+	size_t ev_tl[2];       /* its timeline array, offsets in the lines */
 };
 
 /* What a rendering needs besides the incident. */
@@ -94,16 +99,19 @@ struct vc_inc_view {
 };
 
 /* Appends the incident record for event ev at time ts (one JSON object,
- * no newline) to out. */
+ * no newline) to out.  When tl is not NULL it gets the offsets in out of
+ * the timeline array's first and last bytes ('[' and ']'). */
 void vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
                         double ts, const struct vc_inc_view *view,
-                        struct vc_buf *out);
+                        struct vc_buf *out, size_t tl[2]);
 /* Rebuilds inc (zeroed first) from a stored record; 0 or -1. */
 int vc_incident_parse(struct vc_incident *inc, const char *json, size_t len);
 /* Derives attacker, user_id and session_id from inc->group. */
 void vc_incident_describe(struct vc_incident *inc);
 /* Appends a timeline entry (consumed: inc owns e.json), dropping the
- * second-oldest past VC_INC_TIMELINE_KEEP so the opening entry stays. */
+ * second-oldest past VC_INC_TIMELINE_KEEP so the opening entry stays.
+ * An entry with seq 0 gets the next number; one with a seq (read back
+ * from the store) keeps it. */
 void vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e);
 void vc_incident_free(struct vc_incident *inc);
 /* Appends d as a JSON number, integers without printf (they are most

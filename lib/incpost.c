@@ -27,7 +27,7 @@ struct vc_incpost {
 	struct vc_http_client *http;
 	struct vc_incstore *store;
 	const struct vc_inctmpl_set *tmpl;
-	struct vc_buf body, tmp;
+	struct vc_buf body, tmp, whole;
 	struct vc_http_response resp;
 };
 
@@ -110,6 +110,7 @@ vc_incpost_free(struct vc_incpost *p)
 	vc_http_free(p->http);
 	vc_buf_free(&p->body);
 	vc_buf_free(&p->tmp);
+	vc_buf_free(&p->whole);
 	vc_http_response_free(&p->resp);
 	free(p);
 }
@@ -549,9 +550,13 @@ post_one(struct vc_incpost *p, const char *target,
 		         "incident %s is not in the store", post->incident_id);
 		return -1;
 	}
-	rec = strndup(row.record, row.record_len);
+	vc_buf_reset(&p->whole);
+	if (vc_incstore_record(p->store, &row, &p->whole) < 0)
+		return -2;
+	/* A copy: posting writes to the store, which ends row's life. */
+	rec = strndup(p->whole.p, p->whole.len);
 	memset(&v, 0, sizeof v);
-	if (rec == NULL || view_parse(&v, rec, row.record_len) < 0) {
+	if (rec == NULL || view_parse(&v, rec, p->whole.len) < 0) {
 		snprintf(p->resp.error, sizeof p->resp.error,
 		         "incident %s has an unreadable record", post->incident_id);
 		rc = -1;

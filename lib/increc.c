@@ -161,7 +161,7 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 void
 vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
                    double ts, const struct vc_inc_view *view,
-                   struct vc_buf *out)
+                   struct vc_buf *out, size_t tl[2])
 {
 	const struct vc_inctmpl *t = view->tmpl;
 	struct vc_buf tmp = VC_BUF_INIT;
@@ -204,12 +204,16 @@ vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
 	if (inc->reopened > 0)
 		add_num(out, "reopened", inc->reopened);
 	add_key(out, "timeline");
+	if (tl)
+		tl[0] = out->len;
 	vc_buf_addc(out, '[');
 	for (int i = from; i < inc->ntl; i++) {
 		if (i > from)
 			vc_buf_addc(out, ',');
 		vc_buf_add(out, inc->tl[i].json, inc->tl[i].len);
 	}
+	if (tl)
+		tl[1] = out->len;
 	vc_buf_addc(out, ']');
 	add_num(out, "timeline_total", (double)inc->tl_total);
 	add_impact(out, inc, view, &tmp);
@@ -307,8 +311,11 @@ vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e)
 		if (inc->tl == NULL)
 			abort();
 	}
+	if (e.seq == 0)
+		e.seq = inc->tl_total + 1;
+	if (e.seq > inc->tl_total)
+		inc->tl_total = e.seq;
 	inc->tl[inc->ntl++] = e;
-	inc->tl_total++;
 }
 
 void
@@ -427,7 +434,7 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 			vc_json_iter_init(v, &ti);
 			while (vc_json_array_next(&ti, &item)) {
 				struct vc_inc_entry e = { dup_n(item.p, item.len),
-					                  item.len };
+					                  item.len, 0 };
 				vc_incident_add_entry(inc, e);
 			}
 		} else if (IS("timeline_total")) {

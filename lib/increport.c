@@ -15,11 +15,23 @@
 
 /* ---- --list ---- */
 
+struct lister {
+	struct vc_incstore *store;
+	struct vc_buf rec;
+	int failed;
+};
+
 static int
 list_row(const struct vc_incstore_row *row, void *ctx)
 {
-	(void)ctx;
-	vc_out_write(row->record, row->record_len);
+	struct lister *l = ctx;
+
+	vc_buf_reset(&l->rec);
+	if (vc_incstore_record(l->store, row, &l->rec) < 0) {
+		l->failed = 1;
+		return 1;
+	}
+	vc_out_write(l->rec.p, l->rec.len);
 	vc_out_end_record();
 	return 0;
 }
@@ -27,7 +39,11 @@ list_row(const struct vc_incstore_row *row, void *ctx)
 int
 vc_increport_list(struct vc_incstore *s, double since, const char *filter)
 {
-	return vc_incstore_list(s, since, filter, list_row, NULL);
+	struct lister l = { s, VC_BUF_INIT, 0 };
+	int rc = vc_incstore_list(s, since, filter, list_row, &l);
+
+	vc_buf_free(&l.rec);
+	return rc < 0 || l.failed ? -1 : 0;
 }
 
 /* ---- escaping ---- */
@@ -60,7 +76,9 @@ esc_md(struct vc_buf *b, const char *s, size_t n)
 }
 
 struct report {
-	int html;
+	struct vc_incstore *store;
+	struct vc_buf whole; /* the record being reported, timeline in */
+	int html, failed;
 	struct vc_buf out;
 	struct vc_buf tmp;
 	long n, open, mitigated, resolved;
@@ -235,7 +253,12 @@ report_row(const struct vc_incstore_row *row, void *ctx)
 	const char *why;
 	size_t off;
 
-	if (vc_json_check(row->record, row->record_len, &rec, &why, &off) < 0)
+	vc_buf_reset(&r->whole);
+	if (vc_incstore_record(r->store, row, &r->whole) < 0) {
+		r->failed = 1;
+		return 1;
+	}
+	if (vc_json_check(r->whole.p, r->whole.len, &rec, &why, &off) < 0)
 		return 0;
 	r->n++;
 	if (strcmp(row->state, "open") == 0)
@@ -329,6 +352,7 @@ vc_increport_write(struct vc_incstore *s, const char *format, double since,
 	int rc;
 
 	memset(&r, 0, sizeof r);
+	r.store = s;
 	r.html = strcmp(format, "html") == 0;
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
@@ -347,5 +371,6 @@ vc_increport_write(struct vc_incstore *s, const char *format, double since,
 	vc_out_buf(&r.out);
 	vc_buf_free(&r.out);
 	vc_buf_free(&r.tmp);
-	return rc;
+	vc_buf_free(&r.whole);
+	return rc < 0 || r.failed ? -1 : 0;
 }

@@ -14,9 +14,12 @@
  * cache and reads again: two runs never work from stale copies.
  *
  * Tables: incidents (one row per incident: its latest record, the JSON
- * line vc-incident prints, plus the columns lookups need), user_sessions
- * (which sessions each user was seen in), posts (incident events still
- * to send to a target) and remote (ids the targets gave back).
+ * line vc-incident printed without its timeline entries, plus the columns
+ * lookups need), timeline (the entries, each written once, keyed by
+ * incident and sequence number: a batch appends what is new instead of
+ * rewriting every entry again), user_sessions (which sessions each user
+ * was seen in), posts (incident events still to send to a target) and
+ * remote (ids the targets gave back).
  *
  * Strings returned in rows point into SQLite's memory and stay valid
  * until the next call on the store.
@@ -25,6 +28,8 @@
 #define VC_INCSTORE_H
 
 #include <stddef.h>
+
+#include "buf.h"
 
 struct vc_incstore;
 
@@ -37,7 +42,9 @@ struct vc_incstore_row {
 	                         older or equal) */
 	double updated_ts;    /* time of the latest event */
 	double resolve_due;   /* when a mitigated incident resolves; 0 */
-	const char *record;   /* the latest incident record, JSON */
+	const char *record;   /* the latest incident record, JSON, as printed
+	                         but with "timeline" empty (vc_incstore_record
+	                         puts the entries in) */
 	size_t record_len;
 };
 
@@ -74,6 +81,22 @@ int vc_incstore_list(struct vc_incstore *s, double since,
                      const char *state_filter,
                      int (*fn)(const struct vc_incstore_row *row, void *ctx),
                      void *ctx);
+
+/* Timeline entries: add one (replacing the same seq), call fn for each
+ * entry of an incident in order, drop entries 2..upto (the first entry
+ * says how it started and stays). */
+int vc_incstore_timeline_add(struct vc_incstore *s, const char *id,
+                             long long seq, const char *json, size_t len);
+int vc_incstore_timeline(struct vc_incstore *s, const char *id,
+                         void (*fn)(long long seq, const char *json,
+                                    size_t len, void *ctx),
+                         void *ctx);
+int vc_incstore_timeline_prune(struct vc_incstore *s, const char *id,
+                               long long upto);
+/* Writes row's record to out with its timeline entries in place: the
+ * whole incident.  0 or -1. */
+int vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,
+                       struct vc_buf *out);
 
 /* The sessions a user was seen in: fn for each; 0 or -1. */
 int vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,

@@ -84,6 +84,22 @@ events(struct vc_incidents *e, double now)
 	return summary;
 }
 
+/* The stored incident of key, timeline included, parsed into inc. */
+static int
+stored(const char *key, struct vc_incident *inc)
+{
+	struct vc_incstore_row row;
+	struct vc_buf whole = VC_BUF_INIT;
+	int rc;
+
+	if (vc_incstore_get(store, key, &row) != 1 ||
+	    vc_incstore_record(store, &row, &whole) < 0)
+		return -1;
+	rc = vc_incident_parse(inc, whole.p, whole.len);
+	vc_buf_free(&whole);
+	return rc;
+}
+
 static struct vc_incidents *
 engine(struct vc_incident_opts *o)
 {
@@ -129,8 +145,7 @@ main(void)
 	tr(e, 9999, "alert", "s-1", 0.9);
 	tap_is_str(events(e, 0), "mitigated:mitigated:3 resolved:resolved:3 opened:open:1",
 	           "a late alert resolves the old incident first, then opens a new one");
-	tap_is_num(vc_incstore_get(store, "pi/session_id:s-1", &row), 1, "stored under its key");
-	tap_ok(vc_incident_parse(&inc, row.record, row.record_len) == 0, "record reads back");
+	tap_ok(stored("pi/session_id:s-1", &inc) == 0, "stored under its key, reads back");
 	tap_is_num(inc.count, 1, "the key's latest incident is the new one");
 	tap_is_str(inc.attacker, "session s-1", "attacker in words");
 	tap_is_str(inc.session_id, "s-1", "session id from the group");
@@ -194,8 +209,7 @@ main(void)
 	for (int i = 0; i < 120; i++)
 		tr(e, 1000 + i, i % 2 ? "ok" : "alert", "s-9", 0.8 + i / 1000.0);
 	events(e, 0);
-	vc_incstore_get(store, "pi/session_id:s-9", &row);
-	vc_incident_parse(&inc, row.record, row.record_len);
+	stored("pi/session_id:s-9", &inc);
 	tap_is_num(inc.ntl, VC_INC_TIMELINE_KEEP, "timeline bounded");
 	tap_is_num((double)inc.tl_total, 120, "timeline_total counts every entry");
 	tap_ok(strstr(inc.tl[0].json, "\"ts\":1000,") != NULL, "first entry kept");
@@ -205,14 +219,35 @@ main(void)
 	vc_incident_free(&inc);
 	vc_incidents_free(e);
 
+	/* The same over many batches, and read back by a fresh engine. */
+	e = engine(&o);
+	for (int i = 0; i < 120; i++) {
+		tr(e, 1000 + i, i % 2 ? "ok" : "alert", "s-9", 0.8);
+		if (i % 7 == 6)
+			events(e, 0);
+	}
+	events(e, 0);
+	vc_incidents_free(e);
+	e = vc_incidents_new(&o, store, tmpl);
+	tr(e, 2000, "alert", "s-9", 0.8);
+	tap_is_str(events(e, 0), "resolved:resolved:60 reopened:open:61",
+	           "a fresh engine picks the incident up from the store");
+	stored("pi/session_id:s-9", &inc);
+	tap_ok(inc.ntl == VC_INC_TIMELINE_KEEP && inc.tl_total == 122 &&
+	               strstr(inc.tl[0].json, "\"ts\":1000,") != NULL,
+	       "stored timeline: the first entry and the newest (%d entries of %lld)",
+	       inc.ntl, inc.tl_total);
+	tap_ok(strstr(inc.tl[inc.ntl - 1].json, "\"ts\":2000,") != NULL, "newest entry last");
+	vc_incident_free(&inc);
+	vc_incidents_free(e);
+
 	/* A "below" rule peaks at its lowest value. */
 	e = engine(&o);
 	feed(e, "{\"ts\":1,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.5,\"threshold\":0.6,\"handles\":[\"@incident-x\"]}", &why);
 	feed(e, "{\"ts\":2,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.3,\"threshold\":0.6}", &why);
 	feed(e, "{\"ts\":3,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.4,\"threshold\":0.6}", &why);
 	events(e, 0);
-	vc_incstore_get(store, "q/*", &row);
-	vc_incident_parse(&inc, row.record, row.record_len);
+	stored("q/*", &inc);
 	tap_is_num(inc.peak, 0.3, "peak of a below-threshold rule is its minimum");
 	tap_is_str(inc.handle, "@incident-x", "handle kept");
 	vc_incident_free(&inc);
