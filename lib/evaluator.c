@@ -146,6 +146,30 @@ index_insert(struct mon *mon, struct group *g)
 	mon->index[i].g = g;
 }
 
+/* Removes g from the index by shifting the entries after it back, so no
+ * tombstones build up (linear probing's deletion). */
+static void
+index_remove(struct mon *mon, const struct group *g)
+{
+	size_t mask = mon->index_cap - 1, i = (size_t)g->hash & mask, j, home;
+
+	while (mon->index[i].g != g)
+		i = (i + 1) & mask;
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (mon->index[j].g == NULL)
+			break;
+		home = (size_t)mon->index[j].hash & mask;
+		/* Entry j stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		mon->index[i] = mon->index[j];
+		i = j;
+	}
+	mon->index[i].g = NULL;
+	mon->index[i].hash = 0;
+}
+
 static void
 index_rebuild(struct mon *mon)
 {
@@ -449,16 +473,14 @@ tick(struct vc_eval *ev, double t)
 
 			evaluate(ev, mon, g, t);
 			if (evictable(ev, mon, g, t)) {
+				index_remove(mon, g);
 				group_free(ev, mon, g);
 				ev->ngroups--;
 			} else {
 				mon->groups[kept++] = g;
 			}
 		}
-		if (kept != mon->ngroups) {
-			mon->ngroups = kept;
-			index_rebuild(mon);
-		}
+		mon->ngroups = kept;
 	}
 }
 
