@@ -216,7 +216,11 @@ point(struct vc_buf *b, const struct config *c, int have_ts, struct vc_json_span
 	if (!have_ts || vc_time_from_json(ts_span, &ts) < 0)
 		ts = vc_time_now();
 	vc_buf_adds(b, "{\"ts\":");
-	vc_buf_add_json_number(b, ts);
+	/* Whole seconds, the common case, without printf's float path. */
+	if (ts == floor(ts) && fabs(ts) < 1e15)
+		vc_buf_printf(b, "%lld", (long long)ts);
+	else
+		vc_buf_add_json_number(b, ts);
 	vc_buf_adds(b, ",\"metric\":\"" METRIC "\",\"value\":");
 	add_score(b, score);
 	vc_buf_adds(b, ",\"tags\":{");

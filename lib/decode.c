@@ -119,33 +119,29 @@ decode_hex(const unsigned char *s, size_t n, struct vc_buf *out)
 		vc_buf_addc(out, (char)(hex_value(s[i]) << 4 | hex_value(s[i + 1])));
 }
 
-/* Frequent English words, the ROT13 test's yardstick. */
-#define W(s)                    \
-	{                       \
-		s, sizeof s - 1 \
-	}
-static const struct {
-	const char *w;
-	size_t len;
-} common_words[] = {
-	W("the"),  W("and"),    W("you"),      W("to"),           W("of"),   W("is"),     W("in"),
-	W("it"),   W("that"),   W("for"),      W("are"),          W("with"), W("this"),   W("be"),
-	W("on"),   W("not"),    W("your"),     W("have"),         W("what"), W("all"),    W("say"),
-	W("me"),   W("my"),     W("was"),      W("can"),          W("do"),   W("if"),     W("or"),
-	W("an"),   W("a"),      W("i"),        W("will"),         W("from"), W("as"),     W("at"),
-	W("by"),   W("but"),    W("how"),      W("we"),           W("they"), W("please"), W("now"),
-	W("tell"), W("ignore"), W("previous"), W("instructions"),
+/* Frequent English words, the ROT13 test's yardstick, by length (a
+ * word of another length is none of them). */
+static const char *const common_words[13][18] = {
+	[1] = {"a", "i"},
+	[2] = {"to", "of", "is", "in", "it", "be", "on", "me", "my", "do", "if", "or", "an", "as",
+	       "at", "by", "we"},
+	[3] = {"the", "and", "you", "for", "are", "not", "all", "say", "was", "can", "but", "how",
+	       "now"},
+	[4] = {"that", "with", "this", "your", "have", "what", "will", "from", "they", "tell"},
+	[6] = {"please", "ignore"},
+	[8] = {"previous"},
+	[12] = {"instructions"},
 };
-#undef W
 
-/* Whether the lower-case word w[0..n) is one of common_words: called for
- * every word of every message, so lengths and first letters first. */
+/* Whether the lower-case word w[0..n) is one of common_words; called for
+ * every word of every message. */
 static int
 is_common(const char *w, size_t n)
 {
-	for (size_t i = 0; i < sizeof common_words / sizeof *common_words; i++)
-		if (common_words[i].len == n && common_words[i].w[0] == w[0] &&
-		    !memcmp(common_words[i].w, w, n))
+	if (n >= sizeof common_words / sizeof *common_words)
+		return 0;
+	for (const char *const *c = common_words[n]; *c; c++)
+		if ((*c)[0] == w[0] && !memcmp(*c, w, n))
 			return 1;
 	return 0;
 }
@@ -208,6 +204,11 @@ vc_decode_find(const char *s, size_t n, struct vc_buf *out, struct vc_decoded *f
 		}
 		while (j < n && u[j] > ' ' && u[j] != '"' && u[j] != '\'')
 			j++;
+		/* Most tokens are words: too short for a run, no escapes. */
+		if (j - i < MIN_RUN && !memchr(u + i, '%', j - i)) {
+			i = j;
+			continue;
+		}
 		while (hexlen < j - i && hex_value(u[i + hexlen]) >= 0)
 			hexlen++;
 		while (b64len < j - i && b64_value(u[i + b64len]) >= 0)
