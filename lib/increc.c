@@ -145,6 +145,7 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 		vc_buf_addc(b, '[');
 		for (int i = 0; i < view->nsessions; i++) {
 			if (inc->session_id &&
+			    view->sessions[i][0] == inc->session_id[0] &&
 			    strcmp(view->sessions[i], inc->session_id) == 0)
 				continue;
 			if (!first)

@@ -72,7 +72,6 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS incidents_key ON incidents(key, first_seen);"
 	"CREATE INDEX IF NOT EXISTS incidents_due ON incidents(resolve_due)"
 	" WHERE state = 'mitigated';"
-	"CREATE INDEX IF NOT EXISTS incidents_updated ON incidents(updated_ts);"
 	/* Rowids keep appends at the end of the table; only the small
 	 * index entries land all over it. */
 	"CREATE TABLE IF NOT EXISTS timeline("
