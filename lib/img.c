@@ -134,7 +134,9 @@ void
 vc_img_count_frame(struct vc_img_result *r, const struct vc_img_limits *lim, uint64_t w, uint64_t h)
 {
 	r->frames++;
-	r->total_pixels += w * h;
+	/* Saturating: user limits may let sides up to 2^32 through. */
+	r->total_pixels =
+		w * h > UINT64_MAX - r->total_pixels ? UINT64_MAX : r->total_pixels + w * h;
 	if (r->frames == lim->max_frames + 1)
 		vc_img_reason(r, VC_IMG_BOMB, "too_many_frames", "more than %llu frames",
 			      (unsigned long long)lim->max_frames);

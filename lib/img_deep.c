@@ -213,6 +213,10 @@ deep_gif(int fd, struct vc_img_result *r)
 				free(line);
 				line = malloc((size_t)gif->Image.Width);
 			}
+			if (line == NULL) {
+				skipped(r, "no memory for a row");
+				break;
+			}
 			rows = gif->Image.Height;
 			for (y = 0; y < rows; y++)
 				if (DGifGetLine(gif, line, gif->Image.Width) == GIF_ERROR)
