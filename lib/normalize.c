@@ -285,7 +285,7 @@ map_code_point(struct vc_norm *nm, uint32_t cp, struct cp_entry *e)
 keep_normal:
 	/* Not ASCII-able: keep the case-folded normal form. */
 	{
-		char tmp[CP_OUT_MAX + 4];
+		char tmp[CP_OUT_MAX + 4] = {0};
 		size_t n = 0;
 		for (int32_t i = 0; i < cflen;) {
 			UChar32 c;
