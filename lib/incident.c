@@ -11,6 +11,7 @@
 #include "inctrans.h"
 #include "json.h"
 #include "strmap.h"
+#include "vtime.h"
 
 /* Beyond this many cached keys the cache is dropped after a commit: the
  * store has everything, so memory stays bounded on any input. */
@@ -164,7 +165,7 @@ pair_add(struct vc_incidents *e, const char *user, const char *session)
  * service, user_id and session_id of the item's "tags" (or of the item
  * itself), found in one pass over each. */
 struct facts {
-	struct vc_json_span service, user, session;
+	struct vc_json_span service, user, session, ts, value;
 };
 
 static void
@@ -178,6 +179,11 @@ facts_of(struct vc_json_span obj, struct facts *f, int depth)
 		if (v.type == VC_JSON_OBJECT && depth == 0 &&
 		    vc_json_key_is(k, "tags", 4))
 			facts_of(v, f, 1);
+		if (depth == 0 && vc_json_key_is(k, "ts", 2))
+			f->ts = v;
+		else if (depth == 0 && v.type == VC_JSON_NUMBER &&
+		         vc_json_key_is(k, "value", 5))
+			f->value = v;
 		if (v.type != VC_JSON_STRING || v.len < 3 || v.len > 256)
 			continue;
 		if (vc_json_key_is(k, "service", 7) && (depth || !f->service.p))
@@ -197,15 +203,60 @@ decoded(struct vc_json_span v, struct vc_buf *tmp)
 	return tmp->p;
 }
 
-/* Learns services, the user and the user's sessions from the evidence. */
+static int
+worthy(const struct vc_incidents *e, enum vc_inc_status st)
+{
+	return st == VC_ST_ALERT || (st == VC_ST_WARN && e->o.on_warn);
+}
+
+/* Whether the monitor adds its points up over the window ("sum(...)"):
+ * then each point is an attempt (a count of events), not a score. */
+static int
+sums(const struct vc_inc_transition *t)
+{
+	struct vc_json_span q;
+
+	return vc_json_member(t->monitor, "query", &q) &&
+	       q.type == VC_JSON_STRING && q.len > 5 &&
+	       memcmp(q.p + 1, "sum(", 4) == 0;
+}
+
+/* The attempts one evidence point stands for: its value for a summing
+ * monitor, else 1 when it crosses the transition's threshold (above it,
+ * or below it for a rule whose alert value is below). */
+static long long
+attempts_of(const struct vc_inc_transition *t, const struct facts *f,
+            int summing)
+{
+	double v, th, alert;
+
+	if (!f->value.p)
+		return 0;
+	v = vc_json_number(f->value);
+	if (summing)
+		return v > 0 && v < 1e9 ? (long long)(v + 0.5) : 0;
+	if (!t->has_threshold || !t->has_value)
+		return 0;
+	th = vc_json_number(t->threshold);
+	alert = vc_json_number(t->value);
+	return (alert < th ? v < th : v > th) ? 1 : 0;
+}
+
+/* Learns services, the user and the user's sessions from the evidence,
+ * and, for an alert, counts the attempts in the evidence points newer than
+ * the key's previous transition (the windows of two transitions overlap;
+ * a point is counted once), or the alert itself when they show none. */
 static void
 learn(struct vc_incidents *e, struct vc_incident *inc,
-      const struct vc_inc_transition *t, struct vc_buf *tmp)
+      const struct vc_inc_transition *t, double prev_ts, struct vc_buf *tmp)
 {
 	struct vc_json_iter it;
 	struct vc_json_span item;
 	struct facts f;
-	int scanned = 0;
+	int scanned = 0, counting = worthy(e, t->status);
+	int summing = counting && t->has_evidence && sums(t);
+	long long attempts = 0;
+	double ts;
 
 	if (t->has_evidence) {
 		vc_json_iter_init(t->evidence, &it);
@@ -215,6 +266,10 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 				continue;
 			memset(&f, 0, sizeof f);
 			facts_of(item, &f, 0);
+			if (counting &&
+			    (f.ts.p == NULL ||
+			     (vc_time_from_json(f.ts, &ts) == 0 && ts > prev_ts)))
+				attempts += attempts_of(t, &f, summing);
 			if (f.service.p) {
 				decoded(f.service, tmp);
 				add_service(inc, tmp->p, tmp->len);
@@ -229,6 +284,8 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 				pair_add(e, inc->user_id, decoded(f.session, tmp));
 		}
 	}
+	if (counting)
+		inc->attempts += attempts > 0 ? attempts : 1;
 	if (inc->user_id && inc->session_id)
 		pair_add(e, inc->user_id, inc->session_id);
 }
@@ -501,11 +558,6 @@ resolve(struct vc_incidents *e, struct vc_incident *inc, double at)
 
 /* ---- the lifecycle ---- */
 
-static int
-worthy(const struct vc_incidents *e, enum vc_inc_status st)
-{
-	return st == VC_ST_ALERT || (st == VC_ST_WARN && e->o.on_warn);
-}
 
 /* Opens a new incident for t, replacing old (resolved) in the cache. */
 static int
@@ -528,7 +580,7 @@ open_new(struct vc_incidents *e, struct vc_inc_transition *t, struct vc_incident
 	inc->count = 1;
 	note_peak(inc, t);
 	vc_incident_add_entry(inc, vc_inc_transition_entry(t, VC_EV_OPENED, &e->scratch));
-	learn(e, inc, t, &e->scratch);
+	learn(e, inc, t, 0, &e->scratch);
 	inc->last_ts = t->ts;
 	emit(e, inc, VC_EV_OPENED, t->ts);
 	return 1;
@@ -575,7 +627,7 @@ apply(struct vc_incidents *e, struct vc_inc_transition *t)
 		ev = VC_EV_MITIGATED;
 	}
 	vc_incident_add_entry(inc, vc_inc_transition_entry(t, ev, &e->scratch));
-	learn(e, inc, t, &e->scratch);
+	learn(e, inc, t, inc->last_ts, &e->scratch);
 	inc->last_ts = t->ts;
 	emit(e, inc, ev, t->ts);
 	return 1;

@@ -74,6 +74,7 @@ struct vc_incident {
 	double first_seen, last_seen, last_ts, updated_ts;
 	double mitigated_at, resolved_at, resolve_due; /* 0: not set */
 	long long count;     /* alerts (and warns with on_warn) */
+	long long attempts;  /* evidence points across the threshold */
 	double peak;
 	int has_peak;
 	int reopened;        /* times reopened */

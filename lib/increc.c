@@ -121,7 +121,7 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 	add_rendered(b, view->tmpl->summary, inc, tmp);
 	add_key(b, "customer_impacted");
 	vc_buf_adds(b, view->tmpl->customer_impacted ? "true" : "false");
-	add_num(b, "attempts", (double)inc->count);
+	add_num(b, "attempts", (double)inc->attempts);
 	add_key(b, "peak");
 	if (inc->has_peak)
 		vc_incident_number(b, inc->peak);
@@ -360,6 +360,8 @@ parse_impact(struct vc_incident *inc, struct vc_json_span impact)
 			if (item.type == VC_JSON_STRING)
 				inc->services[inc->nservices++] = span_text(item);
 	}
+	if (vc_json_member(impact, "attempts", &v) && v.type == VC_JSON_NUMBER)
+		inc->attempts = (long long)vc_json_number(v);
 	if (vc_json_member(impact, "user_id", &v) && v.type == VC_JSON_STRING) {
 		free(inc->user_id);
 		inc->user_id = span_text(v);

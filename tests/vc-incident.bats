@@ -190,6 +190,22 @@ post_args() {
 	[ "$(jq -c '.impact | [.user_id, .other_sessions, .services]' <<<"$output" | tail -1)" = '["u-7",["s-1"],["api"]]' ]
 }
 
+@test "vc-incident: attempts count the evidence points across the threshold, once each" {
+	p() { printf '{"ts":%s,"metric":"m","value":%s,"tags":{"session_id":"s-1"}}' "$1" "$2"; }
+	{
+		tr 1000 alert s-1 0.9 prompt-injection '["@incident-prompt-injection"]' ",\"evidence\":[$(p 900 0.9),$(p 950 0.2),$(p 990 0.8)]"
+		tr 1100 alert s-1 0.9 prompt-injection '["@incident-prompt-injection"]' ",\"evidence\":[$(p 990 0.8),$(p 1050 0.95)]"
+		tr 1200 alert s-1 0.9 prompt-injection '["@incident-prompt-injection"]'
+	} >"$T/in"
+	run vc-incident --now 2000 "$T/in"
+	assert_success
+	[ "$(jq -r '.impact.attempts' <<<"$output" | paste -sd' ')" = "2 3 4" ]
+	# A summing monitor counts each point's value.
+	run vc-incident --now 2000 < <(tr 1000 alert u-1 4 multimodal '["@incident-multimodal"]' ",\"evidence\":[$(p 990 1),$(p 995 2)]" |
+		jq -c '.monitor.query = "sum(last_10m):sum:tryon.security.polyglot{*} by {user_id}.as_count() > 3"')
+	[ "$(jq -r .impact.attempts <<<"$output")" = 3 ]
+}
+
 @test "vc-incident: a rerun over the same log duplicates nothing" {
 	day 5 >"$T/in"
 	run vc-incident -s "$DB" --now 3500 "$T/in"
