@@ -51,6 +51,41 @@ def best_of(n, argv, stdin_path, worst_ok=1):
     return best, proc.stdout
 
 
+# Uploads as a try-on service gets them, made with Pillow itself: photos
+# (JPEG, WebP), screenshots (PNG), short animations (GIF).  Seeded, so
+# every run measures the same bytes.
+SYNTHETIC = r"""
+import os, random, sys
+from PIL import Image, ImageDraw, ImageFilter
+out = sys.argv[1]
+random.seed(7)
+def photo(w, h):
+    im = Image.radial_gradient("L").resize((w, h)).convert("RGB")
+    noise = Image.effect_noise((w, h), 40).convert("RGB")
+    return Image.blend(im, noise, 0.3).filter(ImageFilter.SMOOTH)
+for fmt, count, size in (("jpeg", 8, (2400, 1800)), ("webp", 6, (1600, 1200)),
+                         ("png", 8, (1280, 800)), ("gif", 6, (480, 360))):
+    os.makedirs(os.path.join(out, fmt), exist_ok=True)
+    for i in range(count):
+        path = os.path.join(out, fmt, "%d.%s" % (i, fmt))
+        if fmt == "jpeg":
+            photo(*size).save(path, quality=85, progressive=(i % 2 == 1))
+        elif fmt == "webp":
+            photo(*size).save(path, quality=80)
+        elif fmt == "png":
+            im = Image.new("RGB", size, (240, 240, 240))
+            d = ImageDraw.Draw(im)
+            for k in range(300):
+                x, y = random.randrange(size[0]), random.randrange(size[1])
+                d.rectangle((x, y, x + random.randrange(200), y + 14),
+                            fill=tuple(random.randrange(256) for _ in range(3)))
+            im.save(path)
+        else:
+            frames = [photo(*size).quantize(64) for _ in range(8)]
+            frames[0].save(path, save_all=True, append_images=frames[1:], duration=80)
+"""
+
+
 def measure(binary, python, files, rounds, tmp):
     files = [os.path.abspath(f) for f in files] * rounds
     paths = os.path.join(tmp, "paths")
@@ -81,6 +116,11 @@ def main():
             sets[name] = [os.path.join(folder, f) for f in sorted(os.listdir(folder))
                           if f != "labels.jsonl"]
     sets["all"] = [f for v in list(sets.values()) for f in v]
+    synthetic = tempfile.mkdtemp()
+    subprocess.run([python, "-c", SYNTHETIC, synthetic], check=True)
+    for fmt in sorted(os.listdir(synthetic)):
+        folder = os.path.join(synthetic, fmt)
+        sets["uploads-" + fmt] = [os.path.join(folder, f) for f in sorted(os.listdir(folder))]
     print(f"vc-check-image bench: each set {rounds} times over, best of 3; "
           "images/s (MB/s); ratios against Pillow open+verify+load in this run")
     print(f"  {'set':<15} {'images':>6} {'Pillow':>18} {'structural':>18} {'--deep':>18}"
@@ -91,7 +131,9 @@ def main():
             cells = [f"{n / t:8.0f} ({size / t / 1e6:6.1f})" for t in (pil, st, deep)]
             print(f"  {name:<15} {n:>6} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18}"
                   f" {pil / st:13.1f}x {pil / deep:11.1f}x")
+    print("  uploads-*: made here with Pillow (seeded): photos, screenshots, animations")
     print("  targets: structural >= 20x Pillow, --deep >= 2x Pillow")
+    subprocess.run(["rm", "-rf", synthetic], check=False)
 
 
 if __name__ == "__main__":
