@@ -10,3 +10,16 @@ $(BUILD)/bench/eval-rules-jvparse: bench/eval-rules-jvparse.c
 bench:: $(OUTBIN)/vc-eval-rules $(BUILD)/bench/eval-rules-jvparse
 	@VC_DATADIR=$(abspath share/vcobs) bench/eval-rules.sh $(OUTBIN)/vc-eval-rules \
 		$(BUILD)/bench/eval-rules-jvparse $(BUILD)/bench $(EVAL_RULES_POINTS)
+
+# The query, filter and template parsers under libFuzzer.
+EVAL_RULES_FUZZ_SRC = lib/query.c lib/filter.c lib/template.c lib/monitor.c lib/json.c \
+	lib/buf.c lib/msg.c
+
+build-fuzz/fuzz_query: tests/fuzz/fuzz_query.c $(EVAL_RULES_FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -ljq
+
+fuzz:: build-fuzz/fuzz_query
+	@mkdir -p build-fuzz/corpus-query
+	build-fuzz/fuzz_query -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+		build-fuzz/corpus-query tests/fuzz/corpus/query 2>&1 | tail -n 3
