@@ -42,48 +42,46 @@ enum {
 };
 
 static const struct vc_opt opts[] = {
-	{ "all", no_argument, OPT_ALL, NULL,
-	  "treat every alert as incident-worthy, handle or not" },
-	{ "api-url", required_argument, OPT_API_URL, "URL",
-	  "Datadog API base URL (default https://api.$DD_SITE)" },
-	{ "batch", required_argument, OPT_BATCH, "N",
-	  "transitions per store transaction (default 4096)" },
+	{"all", no_argument, OPT_ALL, NULL, "treat every alert as incident-worthy, handle or not"},
+	{"api-url", required_argument, OPT_API_URL, "URL",
+	 "Datadog API base URL (default https://api.$DD_SITE)"},
+	{"batch", required_argument, OPT_BATCH, "N",
+	 "transitions per store transaction (default 4096)"},
 	VC_OPT_COMMON_HELP,
-	{ "key-file", required_argument, OPT_KEY_FILE, "FILE",
-	  "read DD_API_KEY, DD_APP_KEY, PAGERDUTY_ROUTING_KEY from FILE" },
-	{ "list", no_argument, 'l', NULL, "print the stored incidents and exit" },
+	{"key-file", required_argument, OPT_KEY_FILE, "FILE",
+	 "read DD_API_KEY, DD_APP_KEY, PAGERDUTY_ROUTING_KEY from FILE"},
+	{"list", no_argument, 'l', NULL, "print the stored incidents and exit"},
 	VC_OPT_COMMON_RECORDS,
-	{ "on-warn", no_argument, OPT_ON_WARN, NULL,
-	  "open and update incidents on warn as on alert" },
-	{ "pagerduty-url", required_argument, OPT_PAGERDUTY_URL, "URL",
-	  "PagerDuty Events API v2 endpoint (default events.pagerduty.com)" },
-	{ "post", required_argument, 'p', "TARGET",
-	  "send incidents to datadog, pagerduty or webhook (repeatable)" },
-	{ "reopen-window", required_argument, OPT_REOPEN_WINDOW, "DURATION",
-	  "an alert this soon after resolution reopens (default 2h)" },
-	{ "report", required_argument, 'r', "FORMAT",
-	  "write a markdown or html report of the store and exit" },
-	{ "resolve-after", required_argument, OPT_RESOLVE_AFTER, "DURATION",
-	  "resolve a mitigated incident after this long (default 30m)" },
-	{ "retries", required_argument, OPT_RETRIES, "N",
-	  "HTTP retries after the first attempt (default 4)" },
-	{ "retry-wait", required_argument, OPT_RETRY_WAIT, "SECONDS",
-	  "first backoff between HTTP retries, doubling (default 1)" },
-	{ "since", required_argument, OPT_SINCE, "TS",
-	  "--list and --report: incidents active at or after TS" },
-	{ "state", required_argument, 's', "FILE",
-	  "keep incidents in the SQLite database FILE" },
-	{ "state-filter", required_argument, OPT_STATE_FILTER, "STATE",
-	  "--list and --report: open, mitigated or resolved only" },
-	{ "templates", required_argument, 't', "DIR",
-	  "incident templates in DIR override the installed ones" },
-	{ "timeout", required_argument, OPT_TIMEOUT, "SECONDS",
-	  "HTTP timeout of one attempt (default 30)" },
-	{ "verbose", no_argument, 'v', NULL,
-	  "log each HTTP attempt on stderr (never keys or bodies)" },
-	{ "webhook-url", required_argument, OPT_WEBHOOK_URL, "URL",
-	  "where the webhook target posts" },
-	{ NULL, 0, 0, NULL, NULL },
+	{"on-warn", no_argument, OPT_ON_WARN, NULL,
+	 "open and update incidents on warn as on alert"},
+	{"pagerduty-url", required_argument, OPT_PAGERDUTY_URL, "URL",
+	 "PagerDuty Events API v2 endpoint (default events.pagerduty.com)"},
+	{"post", required_argument, 'p', "TARGET",
+	 "send incidents to datadog, pagerduty or webhook (repeatable)"},
+	{"reopen-window", required_argument, OPT_REOPEN_WINDOW, "DURATION",
+	 "an alert this soon after resolution reopens (default 2h)"},
+	{"report", required_argument, 'r', "FORMAT",
+	 "write a markdown or html report of the store and exit"},
+	{"resolve-after", required_argument, OPT_RESOLVE_AFTER, "DURATION",
+	 "resolve a mitigated incident after this long (default 30m)"},
+	{"retries", required_argument, OPT_RETRIES, "N",
+	 "HTTP retries after the first attempt (default 4)"},
+	{"retry-wait", required_argument, OPT_RETRY_WAIT, "SECONDS",
+	 "first backoff between HTTP retries, doubling (default 1)"},
+	{"since", required_argument, OPT_SINCE, "TS",
+	 "--list and --report: incidents active at or after TS"},
+	{"state", required_argument, 's', "FILE", "keep incidents in the SQLite database FILE"},
+	{"state-filter", required_argument, OPT_STATE_FILTER, "STATE",
+	 "--list and --report: open, mitigated or resolved only"},
+	{"templates", required_argument, 't', "DIR",
+	 "incident templates in DIR override the installed ones"},
+	{"timeout", required_argument, OPT_TIMEOUT, "SECONDS",
+	 "HTTP timeout of one attempt (default 30)"},
+	{"verbose", no_argument, 'v', NULL,
+	 "log each HTTP attempt on stderr (never keys or bodies)"},
+	{"webhook-url", required_argument, OPT_WEBHOOK_URL, "URL",
+	 "where the webhook target posts"},
+	{NULL, 0, 0, NULL, NULL},
 };
 
 static const struct vc_tool tool = {
@@ -96,8 +94,8 @@ struct args {
 	struct vc_common common;
 	struct vc_incident_opts inc;
 	const char *targets[MAX_TARGETS];
-	const char *state, *templates, *key_file, *api_url, *pagerduty_url,
-		*webhook_url, *report, *state_filter;
+	const char *state, *templates, *key_file, *api_url, *pagerduty_url, *webhook_url, *report,
+		*state_filter;
 	int list, verbose, since_set;
 	size_t batch;
 	double since;
@@ -114,10 +112,22 @@ duration(const char *option, const char *arg)
 
 	if (n > 0 && n < sizeof num) {
 		switch (arg[n - 1]) {
-		case 's': unit = 1; n--; break;
-		case 'm': unit = 60; n--; break;
-		case 'h': unit = 3600; n--; break;
-		case 'd': unit = 86400; n--; break;
+		case 's':
+			unit = 1;
+			n--;
+			break;
+		case 'm':
+			unit = 60;
+			n--;
+			break;
+		case 'h':
+			unit = 3600;
+			n--;
+			break;
+		case 'd':
+			unit = 86400;
+			n--;
+			break;
 		}
 	}
 	if (n >= sizeof num)
@@ -131,8 +141,10 @@ static void
 add_target(struct args *a, const char *t)
 {
 	if (!vc_incpost_target_ok(t))
-		vc_opt_usage(&tool, "--post: unknown target '%s' (datadog, "
-		                    "pagerduty, webhook)", t);
+		vc_opt_usage(&tool,
+			     "--post: unknown target '%s' (datadog, "
+			     "pagerduty, webhook)",
+			     t);
 	for (int i = 0; i < a->inc.ntargets; i++)
 		if (strcmp(a->targets[i], t) == 0)
 			return;
@@ -147,16 +159,30 @@ on_opt(int val, const char *arg, void *ctx)
 	if (vc_opt_common(val, arg, &a->common))
 		return;
 	switch (val) {
-	case OPT_ALL: a->inc.all = 1; break;
-	case OPT_API_URL: a->api_url = arg; break;
+	case OPT_ALL:
+		a->inc.all = 1;
+		break;
+	case OPT_API_URL:
+		a->api_url = arg;
+		break;
 	case OPT_BATCH:
 		a->batch = (size_t)vc_opt_int("--batch", arg, 1, 1000000);
 		break;
-	case OPT_KEY_FILE: a->key_file = arg; break;
-	case 'l': a->list = 1; break;
-	case OPT_ON_WARN: a->inc.on_warn = 1; break;
-	case OPT_PAGERDUTY_URL: a->pagerduty_url = arg; break;
-	case 'p': add_target(a, arg); break;
+	case OPT_KEY_FILE:
+		a->key_file = arg;
+		break;
+	case 'l':
+		a->list = 1;
+		break;
+	case OPT_ON_WARN:
+		a->inc.on_warn = 1;
+		break;
+	case OPT_PAGERDUTY_URL:
+		a->pagerduty_url = arg;
+		break;
+	case 'p':
+		add_target(a, arg);
+		break;
 	case OPT_REOPEN_WINDOW:
 		a->inc.reopen_window = duration("--reopen-window", arg);
 		break;
@@ -179,21 +205,28 @@ on_opt(int val, const char *arg, void *ctx)
 		a->since = vc_opt_time("--since", arg);
 		a->since_set = 1;
 		break;
-	case 's': a->state = arg; break;
+	case 's':
+		a->state = arg;
+		break;
 	case OPT_STATE_FILTER:
 		if (strcmp(arg, "open") != 0 && strcmp(arg, "mitigated") != 0 &&
 		    strcmp(arg, "resolved") != 0)
 			vc_opt_usage(&tool, "--state-filter: STATE is open, "
-			                    "mitigated or resolved");
+					    "mitigated or resolved");
 		a->state_filter = arg;
 		break;
-	case 't': a->templates = arg; break;
-	case OPT_TIMEOUT:
-		a->policy.timeout_ms =
-			(long)(vc_opt_double("--timeout", arg, 0.001, 3600) * 1000);
+	case 't':
+		a->templates = arg;
 		break;
-	case 'v': a->verbose = 1; break;
-	case OPT_WEBHOOK_URL: a->webhook_url = arg; break;
+	case OPT_TIMEOUT:
+		a->policy.timeout_ms = (long)(vc_opt_double("--timeout", arg, 0.001, 3600) * 1000);
+		break;
+	case 'v':
+		a->verbose = 1;
+		break;
+	case OPT_WEBHOOK_URL:
+		a->webhook_url = arg;
+		break;
 	}
 }
 
@@ -201,8 +234,7 @@ static struct vc_inctmpl_set *
 load_templates(const struct args *a)
 {
 	char why[512], *dir = vc_data_path("incidents");
-	struct vc_inctmpl_set *t = vc_inctmpl_load(dir, a->templates, why,
-	                                           sizeof why);
+	struct vc_inctmpl_set *t = vc_inctmpl_load(dir, a->templates, why, sizeof why);
 
 	free(dir);
 	if (t == NULL)
@@ -235,9 +267,8 @@ show(const struct args *a)
 }
 
 static struct vc_incpost *
-make_poster(const struct args *a, struct vc_incstore *store,
-            const struct vc_inctmpl_set *tmpl, struct vc_http_keys *keys,
-            char **base)
+make_poster(const struct args *a, struct vc_incstore *store, const struct vc_inctmpl_set *tmpl,
+	    struct vc_http_keys *keys, char **base)
 {
 	struct vc_incpost_config cfg;
 	const char *why;
@@ -268,8 +299,8 @@ make_poster(const struct args *a, struct vc_incstore *store,
 
 /* Commits the batch, writes its events, sends what is queued. */
 static void
-commit(struct vc_incidents *e, struct vc_incstore *store,
-       struct vc_incpost *poster, double now, long *failed)
+commit(struct vc_incidents *e, struct vc_incstore *store, struct vc_incpost *poster, double now,
+       long *failed)
 {
 	struct vc_buf out = VC_BUF_INIT;
 	long n;
@@ -319,15 +350,14 @@ main(int argc, char **argv)
 	}
 	if (a.since_set || a.state_filter != NULL)
 		vc_opt_usage(&tool, "--since and --state-filter go with --list "
-		                    "or --report");
+				    "or --report");
 	tmpl = load_templates(&a);
 	store = vc_incstore_open(a.state, why, sizeof why);
 	if (store == NULL)
 		errx(VC_EXIT_USAGE, "%s", why);
 	poster = make_poster(&a, store, tmpl, &keys, &base);
 	e = vc_incidents_new(&a.inc, store, tmpl);
-	r = vc_reader_new(argv + first, argc - first, a.common.max_record,
-	                  a.common.strict);
+	r = vc_reader_new(argv + first, argc - first, a.common.max_record, a.common.strict);
 	vc_out_init(a.common.unbuffered);
 	while (vc_reader_next(r, &rec)) {
 		rc = vc_incidents_apply(e, &rec, &rwhy);
@@ -335,15 +365,14 @@ main(int argc, char **argv)
 			vc_reader_reject(r, &rec, "%s", rwhy);
 		else if (rc == -2)
 			errx(VC_EXIT_USAGE, "state: %s", vc_incstore_error(store));
-		if (vc_incidents_batched(e) >= a.batch ||
-		    (a.common.unbuffered && rc == 1))
+		if (vc_incidents_batched(e) >= a.batch || (a.common.unbuffered && rc == 1))
 			commit(e, store, poster, 0, &failed);
 	}
 	status = vc_reader_status(r);
 	commit(e, store, poster, vc_time_now(), &failed);
 	if (failed > 0) {
-		warnx("%ld post%s failed and stay%s queued for the next run",
-		      failed, failed == 1 ? "" : "s", failed == 1 ? "s" : "");
+		warnx("%ld post%s failed and stay%s queued for the next run", failed,
+		      failed == 1 ? "" : "s", failed == 1 ? "s" : "");
 		if (status == VC_EXIT_OK)
 			status = VC_EXIT_REJECTED;
 	}

@@ -29,7 +29,7 @@ struct vc_http_client {
 	struct vc_http_config cfg;
 	unsigned seed;
 	double pace_until; /* monotonic seconds: the rate limit bucket is
-	                      empty until then */
+			      empty until then */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -120,12 +120,10 @@ key_is_clean(const char *s, size_t n)
 }
 
 static int
-key_set(char **slot, const char *v, size_t n, const char *name,
-        char *why, size_t whylen)
+key_set(char **slot, const char *v, size_t n, const char *name, char *why, size_t whylen)
 {
 	if (!key_is_clean(v, n)) {
-		snprintf(why, whylen, "%s is empty or has a control character",
-		         name);
+		snprintf(why, whylen, "%s is empty or has a control character", name);
 		return -1;
 	}
 	wipe_free(*slot);
@@ -145,8 +143,8 @@ is_space(char c)
 
 /* Parses one "NAME=value" line of a key file into k. */
 static int
-key_line(struct vc_http_keys *k, char *s, size_t n, const char *file,
-         unsigned long line, char *why, size_t whylen)
+key_line(struct vc_http_keys *k, char *s, size_t n, const char *file, unsigned long line, char *why,
+	 size_t whylen)
 {
 	char *end = s + n, *eq, *name_end, *v, *v_end;
 	char **slot;
@@ -172,9 +170,9 @@ key_line(struct vc_http_keys *k, char *s, size_t n, const char *file,
 	if (slot == NULL) {
 		int shown = (int)(name_end - s) > 40 ? 40 : (int)(name_end - s);
 		snprintf(why, whylen,
-		         "%s:%lu: unknown key name '%.*s' (known: DD_API_KEY, "
-		         "DD_APP_KEY, PAGERDUTY_ROUTING_KEY)",
-		         file, line, shown, s);
+			 "%s:%lu: unknown key name '%.*s' (known: DD_API_KEY, "
+			 "DD_APP_KEY, PAGERDUTY_ROUTING_KEY)",
+			 file, line, shown, s);
 		return -1;
 	}
 	v = eq + 1;
@@ -190,8 +188,7 @@ key_line(struct vc_http_keys *k, char *s, size_t n, const char *file,
 }
 
 static int
-keys_from_file(struct vc_http_keys *k, const char *file, char *why,
-               size_t whylen)
+keys_from_file(struct vc_http_keys *k, const char *file, char *why, size_t whylen)
 {
 	FILE *f = fopen(file, "r");
 	char *text;
@@ -214,8 +211,8 @@ keys_from_file(struct vc_http_keys *k, const char *file, char *why,
 		snprintf(why, whylen, "%s: %s", file, strerror(errno));
 		rc = -1;
 	} else if (n > KEY_FILE_MAX) {
-		snprintf(why, whylen, "%s: larger than %d bytes: not a key file",
-		         file, KEY_FILE_MAX);
+		snprintf(why, whylen, "%s: larger than %d bytes: not a key file", file,
+			 KEY_FILE_MAX);
 		rc = -1;
 	}
 	fclose(f);
@@ -242,15 +239,13 @@ key_from_env(char **slot, const char *name, char *why, size_t whylen)
 }
 
 int
-vc_http_keys_load(struct vc_http_keys *k, const char *key_file, char *why,
-                  size_t whylen)
+vc_http_keys_load(struct vc_http_keys *k, const char *key_file, char *why, size_t whylen)
 {
 	if (key_file != NULL && keys_from_file(k, key_file, why, whylen) < 0)
 		goto fail;
 	if (key_from_env(&k->dd_api_key, "DD_API_KEY", why, whylen) < 0 ||
 	    key_from_env(&k->dd_app_key, "DD_APP_KEY", why, whylen) < 0 ||
-	    key_from_env(&k->pd_routing_key, "PAGERDUTY_ROUTING_KEY", why,
-	                 whylen) < 0)
+	    key_from_env(&k->pd_routing_key, "PAGERDUTY_ROUTING_KEY", why, whylen) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -261,16 +256,15 @@ fail:
 /* ---- sites and URLs ---------------------------------------------------- */
 
 static const char *const dd_sites[] = {
-	"datadoghq.com", "datadoghq.eu", "us3.datadoghq.com",
+	"datadoghq.com",     "datadoghq.eu",      "us3.datadoghq.com",
 	"us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
-	"ddog-gov.com", "us2.ddog-gov.com", NULL,
+	"ddog-gov.com",      "us2.ddog-gov.com",  NULL,
 };
 
 static int
 has_scheme(const char *url)
 {
-	return strncasecmp(url, "https://", 8) == 0 ||
-	       strncasecmp(url, "http://", 7) == 0;
+	return strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "http://", 7) == 0;
 }
 
 char *
@@ -341,8 +335,7 @@ host_is_loopback(const char *url)
 
 	url_host(url, &h, &n);
 	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
-	       (n == 5 && memcmp(h, "[::1]", 5) == 0) ||
-	       (n >= 4 && memcmp(h, "127.", 4) == 0);
+	       (n == 5 && memcmp(h, "[::1]", 5) == 0) || (n >= 4 && memcmp(h, "127.", 4) == 0);
 }
 
 void
@@ -404,8 +397,7 @@ vc_http_parse_retry_after(const char *v, size_t n, double now)
 
 long
 vc_http_retry_wait(const struct vc_http_policy *policy, int retry,
-                   const struct vc_http_response *resp, double now,
-                   unsigned *seed)
+		   const struct vc_http_response *resp, double now, unsigned *seed)
 {
 	double asked = -1, d;
 	const char *v;
@@ -443,8 +435,7 @@ vc_http_response_free(struct vc_http_response *resp)
 }
 
 const char *
-vc_http_response_header(const struct vc_http_response *resp,
-                        const char *name, size_t *len)
+vc_http_response_header(const struct vc_http_response *resp, const char *name, size_t *len)
 {
 	size_t nlen = strlen(name);
 	const char *p = resp->headers.p, *end;
@@ -457,8 +448,7 @@ vc_http_response_header(const struct vc_http_response *resp,
 
 		if (eol == NULL)
 			eol = end;
-		if ((size_t)(eol - p) > nlen && p[nlen] == ':' &&
-		    strncasecmp(p, name, nlen) == 0) {
+		if ((size_t)(eol - p) > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
 			v = p + nlen + 1;
 			ve = eol;
 			while (v < ve && is_space(*v))
@@ -562,8 +552,7 @@ vc_http_new(const struct vc_http_config *cfg, const char **why)
 		return NULL;
 	}
 	c->cfg = *cfg;
-	c->seed = cfg->seed ? cfg->seed
-	                    : (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	c->seed = cfg->seed ? cfg->seed : (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	return c;
 }
 
@@ -576,8 +565,7 @@ vc_http_free(struct vc_http_client *c)
 	free(c);
 }
 
-static void
-fail(struct vc_http_response *resp, const char *fmt, ...)
+static void fail(struct vc_http_response *resp, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
@@ -610,12 +598,12 @@ mentions_key(const struct vc_http_keys *k, const char *s, size_t n)
 /* A short printable excerpt of an error body for the message, with any
  * key a server might echo back blotted out. */
 static void
-body_excerpt(const struct vc_http_client *c,
-             const struct vc_http_response *resp, char *out, size_t outlen)
+body_excerpt(const struct vc_http_client *c, const struct vc_http_response *resp, char *out,
+	     size_t outlen)
 {
 	struct vc_buf b = VC_BUF_INIT;
 	const struct vc_http_keys *k = c->cfg.keys;
-	const char *keys[3] = { NULL, NULL, NULL };
+	const char *keys[3] = {NULL, NULL, NULL};
 	size_t n = resp->body.len;
 
 	out[0] = 0;
@@ -638,7 +626,7 @@ body_excerpt(const struct vc_http_client *c,
 		if ((unsigned char)b.p[i] < 0x20 || b.p[i] == 0x7f)
 			b.p[i] = ' ';
 	snprintf(out, outlen, ": %.*s%s", b.len > 160 ? 160 : (int)b.len, b.p,
-	         b.len > 160 ? "..." : "");
+		 b.len > 160 ? "..." : "");
 	vc_buf_free(&b);
 }
 
@@ -664,8 +652,7 @@ curl_code_transient(CURLcode rc)
 
 /* Joins a path to the base URL or takes a full URL; NULL on a bad URL. */
 static char *
-full_url(const struct vc_http_client *c, const char *url,
-         struct vc_http_response *resp)
+full_url(const struct vc_http_client *c, const char *url, struct vc_http_response *resp)
 {
 	char *out;
 
@@ -700,9 +687,8 @@ add_header(struct curl_slist **h, const char *line)
 
 /* The request headers, keys included, or -1 when a key is missing. */
 static int
-build_headers(const struct vc_http_client *c,
-              const struct vc_http_request *req, struct curl_slist **h,
-              struct vc_http_response *resp)
+build_headers(const struct vc_http_client *c, const struct vc_http_request *req,
+	      struct curl_slist **h, struct vc_http_response *resp)
 {
 	const struct vc_http_keys *k = c->cfg.keys;
 	struct vc_buf line = VC_BUF_INIT;
@@ -740,9 +726,8 @@ build_headers(const struct vc_http_client *c,
 }
 
 static void
-set_options(struct vc_http_client *c, const struct vc_http_request *req,
-            const char *url, struct curl_slist *h, struct attempt *a,
-            long timeout_ms)
+set_options(struct vc_http_client *c, const struct vc_http_request *req, const char *url,
+	    struct curl_slist *h, struct attempt *a, long timeout_ms)
 {
 	CURL *e = c->curl;
 
@@ -764,8 +749,7 @@ set_options(struct vc_http_client *c, const struct vc_http_request *req,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
 	if (req->body != NULL) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-		                 (curl_off_t)req->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	} else {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
@@ -782,20 +766,17 @@ read_rate(struct vc_http_response *resp)
 	resp->rate.reset = header_long(resp, "X-RateLimit-Reset");
 }
 
-static void
-say(const struct vc_http_client *c, const char *method, const char *shown,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const struct vc_http_client *c, const char *method, const char *shown,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-say(const struct vc_http_client *c, const char *method, const char *shown,
-    const char *fmt, ...)
+say(const struct vc_http_client *c, const char *method, const char *shown, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!c->cfg.verbose)
 		return;
-	fprintf(stderr, "%s: %s %s: ", c->cfg.prog ? c->cfg.prog : "vcobs",
-	        method, shown);
+	fprintf(stderr, "%s: %s %s: ", c->cfg.prog ? c->cfg.prog : "vcobs", method, shown);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -805,11 +786,10 @@ say(const struct vc_http_client *c, const char *method, const char *shown,
 /* One attempt: 1 on a response (any status), 0 on a transport failure
  * (resp->error says why, resp->transient whether to retry). */
 static int
-attempt_once(struct vc_http_client *c, const struct vc_http_request *req,
-             const char *url, struct curl_slist *h, long timeout_ms,
-             struct vc_http_response *resp)
+attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const char *url,
+	     struct curl_slist *h, long timeout_ms, struct vc_http_response *resp)
 {
-	struct attempt a = { resp, c->cfg.policy.max_response, 0 };
+	struct attempt a = {resp, c->cfg.policy.max_response, 0};
 	CURLcode rc;
 
 	vc_buf_reset(&resp->body);
@@ -818,15 +798,14 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req,
 	set_options(c, req, url, h, &a, timeout_ms);
 	rc = curl_easy_perform(c->curl);
 	if (a.too_big) {
-		fail(resp, "response larger than %zu bytes",
-		     c->cfg.policy.max_response);
+		fail(resp, "response larger than %zu bytes", c->cfg.policy.max_response);
 		resp->transient = 0;
 		return 0;
 	}
 	if (rc != CURLE_OK) {
 		/* curl's message names the host at most, never a path. */
-		fail(resp, "%s", req->secret_url || !c->errbuf[0]
-		                     ? curl_easy_strerror(rc) : c->errbuf);
+		fail(resp, "%s",
+		     req->secret_url || !c->errbuf[0] ? curl_easy_strerror(rc) : c->errbuf);
 		resp->transient = curl_code_transient(rc);
 		return 0;
 	}
@@ -838,7 +817,7 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req,
 
 int
 vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
-           struct vc_http_response *resp)
+	   struct vc_http_response *resp)
 {
 	const struct vc_http_policy *pol = &c->cfg.policy;
 	struct curl_slist *h = NULL;
@@ -856,8 +835,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 	if (strncasecmp(url, "http://", 7) == 0 && !host_is_loopback(url) &&
 	    (req->auth != VC_HTTP_AUTH_NONE ||
 	     mentions_key(c->cfg.keys, req->body, req->body_len))) {
-		fail(resp, "%s %s: refusing to send a key over plain http",
-		     req->method, shown.p);
+		fail(resp, "%s %s: refusing to send a key over plain http", req->method, shown.p);
 		goto out;
 	}
 	if (build_headers(c, req, &h, resp) < 0)
@@ -868,8 +846,8 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 
 		if (c->pace_until > now_mono()) {
 			wait = (long)((c->pace_until - now_mono()) * 1000);
-			say(c, req->method, shown.p,
-			    "rate limit bucket empty, waiting %ld ms", wait);
+			say(c, req->method, shown.p, "rate limit bucket empty, waiting %ld ms",
+			    wait);
 			sleep_ms(wait);
 		}
 		if (pol->deadline_ms > 0) {
@@ -886,44 +864,41 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 				c->pace_until = now_mono() + r / 1000.0;
 			}
 			if (resp->status >= 200 && resp->status < 300) {
-				say(c, req->method, shown.p, "%ld (attempt %d)",
-				    resp->status, resp->attempts);
+				say(c, req->method, shown.p, "%ld (attempt %d)", resp->status,
+				    resp->attempts);
 				resp->error[0] = 0;
 				rc = 0;
 				goto out;
 			}
 			char excerpt[200];
 			body_excerpt(c, resp, excerpt, sizeof excerpt);
-			fail(resp, "%s %s: HTTP %ld%s", req->method, shown.p,
-			     resp->status, excerpt);
+			fail(resp, "%s %s: HTTP %ld%s", req->method, shown.p, resp->status,
+			     excerpt);
 		} else {
 			char why[sizeof resp->error];
 			snprintf(why, sizeof why, "%s", resp->error);
 			fail(resp, "%s %s: %s", req->method, shown.p, why);
 		}
-		say(c, req->method, shown.p, "attempt %d failed: %s",
-		    resp->attempts, resp->error);
+		say(c, req->method, shown.p, "attempt %d failed: %s", resp->attempts, resp->error);
 		if (!resp->transient || resp->attempts >= tries)
 			break;
-		wait = vc_http_retry_wait(pol, resp->attempts, resp, now_wall(),
-		                          &c->seed);
+		wait = vc_http_retry_wait(pol, resp->attempts, resp, now_wall(), &c->seed);
 		if (wait < 0) {
 			size_t n = strlen(resp->error);
 			snprintf(resp->error + n, sizeof resp->error - n,
-			         " (the server asks to wait longer than %ld s)",
-			         pol->max_wait_ms / 1000);
+				 " (the server asks to wait longer than %ld s)",
+				 pol->max_wait_ms / 1000);
 			break;
 		}
-		if (pol->deadline_ms > 0 &&
-		    (now_mono() - start) * 1000 + wait >= pol->deadline_ms)
+		if (pol->deadline_ms > 0 && (now_mono() - start) * 1000 + wait >= pol->deadline_ms)
 			break;
 		say(c, req->method, shown.p, "retrying in %ld ms", wait);
 		sleep_ms(wait);
 	}
 	if (resp->attempts > 1) {
 		size_t n = strlen(resp->error);
-		snprintf(resp->error + n, sizeof resp->error - n,
-		         " (after %d attempts)", resp->attempts);
+		snprintf(resp->error + n, sizeof resp->error - n, " (after %d attempts)",
+			 resp->attempts);
 	}
 out:
 	curl_slist_free_all(h);

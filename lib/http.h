@@ -36,11 +36,14 @@
 
 /* Secrets, each NULL when not set.  Loaded by vc_http_keys_load. */
 struct vc_http_keys {
-	char *dd_api_key;       /* DD_API_KEY */
-	char *dd_app_key;       /* DD_APP_KEY */
-	char *pd_routing_key;   /* PAGERDUTY_ROUTING_KEY */
+	char *dd_api_key;     /* DD_API_KEY */
+	char *dd_app_key;     /* DD_APP_KEY */
+	char *pd_routing_key; /* PAGERDUTY_ROUTING_KEY */
 };
-#define VC_HTTP_KEYS_INIT { NULL, NULL, NULL }
+#define VC_HTTP_KEYS_INIT        \
+	{                        \
+		NULL, NULL, NULL \
+	}
 
 /* Loads the keys.  With key_file NULL they come from the environment.
  * With a key file (an option names it), its "NAME=value" lines (blank
@@ -49,8 +52,7 @@ struct vc_http_keys {
  * environment fills in the others.  Unknown names in the file are an
  * error (a typo must not silently fall back to another key).  Returns 0,
  * or -1 with a key-free reason in why[0..whylen). */
-int vc_http_keys_load(struct vc_http_keys *k, const char *key_file,
-                      char *why, size_t whylen);
+int vc_http_keys_load(struct vc_http_keys *k, const char *key_file, char *why, size_t whylen);
 /* Wipes and frees the keys; k is then VC_HTTP_KEYS_INIT again. */
 void vc_http_keys_free(struct vc_http_keys *k);
 
@@ -73,28 +75,30 @@ struct vc_http_policy {
 	long backoff_base_ms;    /* first backoff; doubles each retry */
 	long backoff_max_ms;     /* cap of one backoff */
 	long max_wait_ms;        /* longest wait a server may ask for with
-	                            Retry-After / X-RateLimit-Reset; asking
-	                            for more ends the retries (reported) */
+				    Retry-After / X-RateLimit-Reset; asking
+				    for more ends the retries (reported) */
 	long deadline_ms;        /* budget of one vc_http_do, waits included;
-	                            0 = none */
+				    0 = none */
 	size_t max_response;     /* bytes of response body kept; more is an
-	                            error (bounded memory) */
+				    error (bounded memory) */
 };
-#define VC_HTTP_POLICY_INIT { 5000, 30000, 4, 1000, 30000, 120000, 0, \
-	                      (size_t)16 << 20 }
+#define VC_HTTP_POLICY_INIT                                              \
+	{                                                                \
+		5000, 30000, 4, 1000, 30000, 120000, 0, (size_t)16 << 20 \
+	}
 
 /* ---- client ----------------------------------------------------------- */
 
 struct vc_http_config {
-	const char *base_url;   /* joined to request paths that start with
-	                           "/"; may be NULL if only full URLs are used */
+	const char *base_url;            /* joined to request paths that start with
+					    "/"; may be NULL if only full URLs are used */
 	const struct vc_http_keys *keys; /* may be NULL: no keys */
 	struct vc_http_policy policy;
-	const char *prog;       /* "vc-incident", for messages */
-	int verbose;            /* 1: one stderr line per attempt (method,
-	                           redacted URL, status, wait) — never keys,
-	                           headers or bodies */
-	unsigned seed;          /* jitter seed; 0 = from time and pid */
+	const char *prog; /* "vc-incident", for messages */
+	int verbose;      /* 1: one stderr line per attempt (method,
+			     redacted URL, status, wait) — never keys,
+			     headers or bodies */
+	unsigned seed;    /* jitter seed; 0 = from time and pid */
 };
 
 /* Keys a request asks the client to send as headers. */
@@ -106,17 +110,17 @@ enum {
 };
 
 struct vc_http_request {
-	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *url;     /* "/api/v2/incidents" (joined to base_url) or
-	                        a full "https://..." URL */
-	const char *body;    /* JSON sent as application/json; NULL: none */
+	const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char *url;    /* "/api/v2/incidents" (joined to base_url) or
+			       a full "https://..." URL */
+	const char *body;   /* JSON sent as application/json; NULL: none */
 	size_t body_len;
-	unsigned auth;       /* VC_HTTP_AUTH_* */
+	unsigned auth;              /* VC_HTTP_AUTH_* */
 	const char *const *headers; /* extra "Name: value" lines, NULL-
-	                               terminated; may be NULL */
-	int secret_url;      /* 1: never show the URL's path or query */
-	int no_retry;        /* 1: one attempt only (non-idempotent calls
-	                        where a duplicate is worse than a failure) */
+				       terminated; may be NULL */
+	int secret_url;             /* 1: never show the URL's path or query */
+	int no_retry;               /* 1: one attempt only (non-idempotent calls
+				       where a duplicate is worse than a failure) */
 };
 
 /* Rate-limit headers of a response, -1 when absent (Datadog's
@@ -129,39 +133,40 @@ struct vc_http_ratelimit {
 };
 
 struct vc_http_response {
-	long status;        /* HTTP status of the last attempt; 0: none */
-	struct vc_buf body; /* body of the last response (NUL-terminated) */
+	long status;           /* HTTP status of the last attempt; 0: none */
+	struct vc_buf body;    /* body of the last response (NUL-terminated) */
 	struct vc_buf headers; /* "Name: value\r\n" lines of the last
-	                          response, status line excluded */
+				  response, status line excluded */
 	struct vc_http_ratelimit rate;
-	int attempts;       /* attempts made */
-	int transient;      /* 1: the failure may pass (network, 429, 5xx):
-	                       worth keeping the request for a later run */
-	char error[256];    /* why vc_http_do failed, key-free; "" on 2xx */
+	int attempts;    /* attempts made */
+	int transient;   /* 1: the failure may pass (network, 429, 5xx):
+			    worth keeping the request for a later run */
+	char error[256]; /* why vc_http_do failed, key-free; "" on 2xx */
 };
-#define VC_HTTP_RESPONSE_INIT { 0, VC_BUF_INIT, VC_BUF_INIT, \
-	{ -1, -1, -1, -1 }, 0, 0, "" }
+#define VC_HTTP_RESPONSE_INIT                                           \
+	{                                                               \
+		0, VC_BUF_INIT, VC_BUF_INIT, {-1, -1, -1, -1}, 0, 0, "" \
+	}
 
 struct vc_http_client;
 
 /* Makes a client (initialising libcurl once per process).  cfg and what
  * it points to are borrowed for the client's life.  Returns NULL with a
  * static reason in *why. */
-struct vc_http_client *vc_http_new(const struct vc_http_config *cfg,
-                                   const char **why);
+struct vc_http_client *vc_http_new(const struct vc_http_config *cfg, const char **why);
 /* Sends req, retrying as the policy says, and fills *resp (reset first;
  * resp must be VC_HTTP_RESPONSE_INIT or a response used before).  Returns
  * 0 when the final status is 2xx, else -1 with resp->error set and
  * resp->status the last status (0 when no response came). */
 int vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
-               struct vc_http_response *resp);
+	       struct vc_http_response *resp);
 void vc_http_free(struct vc_http_client *c);
 void vc_http_response_free(struct vc_http_response *resp);
 
 /* The value of response header name (case-insensitive), trimmed, or NULL;
  * *len gets its length.  Points into resp->headers. */
-const char *vc_http_response_header(const struct vc_http_response *resp,
-                                    const char *name, size_t *len);
+const char *vc_http_response_header(const struct vc_http_response *resp, const char *name,
+				    size_t *len);
 
 /* ---- pieces, public for tests and for callers that pace themselves ---- */
 
@@ -174,8 +179,7 @@ double vc_http_parse_retry_after(const char *v, size_t n, double now);
  * drawn from *seed (the result lies in [d/2, d]).  Returns -1 when the
  * server asks for more than policy->max_wait_ms. */
 long vc_http_retry_wait(const struct vc_http_policy *policy, int retry,
-                        const struct vc_http_response *resp, double now,
-                        unsigned *seed);
+			const struct vc_http_response *resp, double now, unsigned *seed);
 /* Whether a status (0 = no response) is worth retrying. */
 int vc_http_status_transient(long status);
 /* Writes url into out for messages: as is, or, when secret, as

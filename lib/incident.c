@@ -44,7 +44,7 @@ struct vc_incidents {
 	struct vc_buf events; /* lines held until the commit */
 	struct vc_buf scratch;
 	size_t batched;
-	double clock;         /* newest input time */
+	double clock; /* newest input time */
 };
 
 static void
@@ -66,7 +66,7 @@ free_user(void *p)
 
 struct vc_incidents *
 vc_incidents_new(const struct vc_incident_opts *o, struct vc_incstore *store,
-                 const struct vc_inctmpl_set *tmpl)
+		 const struct vc_inctmpl_set *tmpl)
 {
 	struct vc_incidents *e = calloc(1, sizeof *e);
 
@@ -129,15 +129,13 @@ static void
 add_service(struct vc_incident *inc, const char *s, size_t n)
 {
 	for (int i = 0; i < inc->nservices; i++)
-		if (strlen(inc->services[i]) == n &&
-		    memcmp(inc->services[i], s, n) == 0)
+		if (strlen(inc->services[i]) == n && memcmp(inc->services[i], s, n) == 0)
 			return;
 	if (inc->nservices < VC_INC_SERVICES_MAX && n > 0 && n < 256)
 		inc->services[inc->nservices++] = strndup(s, n);
 }
 
-static struct user *
-user_get(struct vc_incidents *e, const char *user_id);
+static struct user *user_get(struct vc_incidents *e, const char *user_id);
 
 static void
 pair_add(struct vc_incidents *e, const char *user, const char *session)
@@ -176,13 +174,11 @@ facts_of(struct vc_json_span obj, struct facts *f, int depth)
 
 	vc_json_iter_init(obj, &it);
 	while (vc_json_object_next(&it, &k, &v)) {
-		if (v.type == VC_JSON_OBJECT && depth == 0 &&
-		    vc_json_key_is(k, "tags", 4))
+		if (v.type == VC_JSON_OBJECT && depth == 0 && vc_json_key_is(k, "tags", 4))
 			facts_of(v, f, 1);
 		if (depth == 0 && vc_json_key_is(k, "ts", 2))
 			f->ts = v;
-		else if (depth == 0 && v.type == VC_JSON_NUMBER &&
-		         vc_json_key_is(k, "value", 5))
+		else if (depth == 0 && v.type == VC_JSON_NUMBER && vc_json_key_is(k, "value", 5))
 			f->value = v;
 		if (v.type != VC_JSON_STRING || v.len < 3 || v.len > 256)
 			continue;
@@ -190,8 +186,7 @@ facts_of(struct vc_json_span obj, struct facts *f, int depth)
 			f->service = v;
 		else if (vc_json_key_is(k, "user_id", 7) && (depth || !f->user.p))
 			f->user = v;
-		else if (vc_json_key_is(k, "session_id", 10) &&
-		         (depth || !f->session.p))
+		else if (vc_json_key_is(k, "session_id", 10) && (depth || !f->session.p))
 			f->session = v;
 	}
 }
@@ -216,8 +211,7 @@ sums(const struct vc_inc_transition *t)
 {
 	struct vc_json_span q;
 
-	return vc_json_member(t->monitor, "query", &q) &&
-	       q.type == VC_JSON_STRING && q.len > 5 &&
+	return vc_json_member(t->monitor, "query", &q) && q.type == VC_JSON_STRING && q.len > 5 &&
 	       memcmp(q.p + 1, "sum(", 4) == 0;
 }
 
@@ -225,8 +219,7 @@ sums(const struct vc_inc_transition *t)
  * monitor, else 1 when it crosses the transition's threshold (above it,
  * or below it for a rule whose alert value is below). */
 static long long
-attempts_of(const struct vc_inc_transition *t, const struct facts *f,
-            int summing)
+attempts_of(const struct vc_inc_transition *t, const struct facts *f, int summing)
 {
 	double v, th, alert;
 
@@ -247,8 +240,8 @@ attempts_of(const struct vc_inc_transition *t, const struct facts *f,
  * the key's previous transition (the windows of two transitions overlap;
  * a point is counted once), or the alert itself when they show none. */
 static void
-learn(struct vc_incidents *e, struct vc_incident *inc,
-      const struct vc_inc_transition *t, double prev_ts, struct vc_buf *tmp)
+learn(struct vc_incidents *e, struct vc_incident *inc, const struct vc_inc_transition *t,
+      double prev_ts, struct vc_buf *tmp)
 {
 	struct vc_json_iter it;
 	struct vc_json_span item;
@@ -260,15 +253,13 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 
 	if (t->has_evidence) {
 		vc_json_iter_init(t->evidence, &it);
-		while (scanned++ < EVIDENCE_SCAN_MAX &&
-		       vc_json_array_next(&it, &item)) {
+		while (scanned++ < EVIDENCE_SCAN_MAX && vc_json_array_next(&it, &item)) {
 			if (item.type != VC_JSON_OBJECT)
 				continue;
 			memset(&f, 0, sizeof f);
 			facts_of(item, &f, 0);
 			if (counting &&
-			    (f.ts.p == NULL ||
-			     (vc_time_from_json(f.ts, &ts) == 0 && ts > prev_ts)))
+			    (f.ts.p == NULL || (vc_time_from_json(f.ts, &ts) == 0 && ts > prev_ts)))
 				attempts += attempts_of(t, &f, summing);
 			if (f.service.p) {
 				decoded(f.service, tmp);
@@ -279,8 +270,7 @@ learn(struct vc_incidents *e, struct vc_incident *inc,
 			/* A session counts for this user when the item names
 			 * no other user. */
 			if (inc->user_id && f.session.p &&
-			    (!f.user.p ||
-			     strcmp(decoded(f.user, tmp), inc->user_id) == 0))
+			    (!f.user.p || strcmp(decoded(f.user, tmp), inc->user_id) == 0))
 				pair_add(e, inc->user_id, decoded(f.session, tmp));
 		}
 	}
@@ -335,8 +325,7 @@ new_incident(const struct vc_inc_transition *t)
 	inc->handle = t->handle ? strdup(t->handle) : NULL;
 	inc->monitor = vc_inc_dup_span(t->monitor);
 	inc->monitor_len = t->monitor.len;
-	if (vc_json_member(t->monitor, "name", &name) &&
-	    name.type == VC_JSON_STRING) {
+	if (vc_json_member(t->monitor, "name", &name) && name.type == VC_JSON_STRING) {
 		struct vc_buf b = VC_BUF_INIT;
 		vc_json_string(name, &b);
 		inc->monitor_name = b.p ? b.p : strdup("");
@@ -392,7 +381,7 @@ user_get(struct vc_incidents *e, const char *user_id)
 static void
 load_entry(long long seq, const char *json, size_t len, void *ctx)
 {
-	struct vc_inc_entry e = { strndup(json, len), len, seq };
+	struct vc_inc_entry e = {strndup(json, len), len, seq};
 
 	if (e.json == NULL)
 		abort();
@@ -433,8 +422,7 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 			inc->last_ts = row.last_ts;
 			inc->resolve_due = row.resolve_due;
 			inc->updated_ts = row.updated_ts;
-			if (vc_incstore_timeline(e->store, inc->id, load_entry,
-			                         inc) < 0) {
+			if (vc_incstore_timeline(e->store, inc->id, load_entry, inc) < 0) {
 				free_incident(inc);
 				*err = 1;
 				return NULL;
@@ -464,8 +452,7 @@ mark_dirty(struct vc_incidents *e, struct vc_incident *inc)
 }
 
 static void
-view_of(struct vc_incidents *e, const struct vc_incident *inc, int max,
-        struct vc_inc_view *view)
+view_of(struct vc_incidents *e, const struct vc_incident *inc, int max, struct vc_inc_view *view)
 {
 	struct user *u = inc->user_id ? user_get(e, inc->user_id) : NULL;
 
@@ -476,8 +463,7 @@ view_of(struct vc_incidents *e, const struct vc_incident *inc, int max,
 }
 
 static void
-emit(struct vc_incidents *e, struct vc_incident *inc, enum vc_inc_event ev,
-     double ts)
+emit(struct vc_incidents *e, struct vc_incident *inc, enum vc_inc_event ev, double ts)
 {
 	struct vc_inc_view view;
 
@@ -509,24 +495,22 @@ save(struct vc_incidents *e, struct vc_incident *inc)
 	/* The event without its timeline entries: those are rows of their
 	 * own, written once each. */
 	vc_buf_reset(&e->scratch);
-	vc_buf_add(&e->scratch, e->events.p + inc->ev_off,
-	           inc->ev_tl[0] + 1 - inc->ev_off);
+	vc_buf_add(&e->scratch, e->events.p + inc->ev_off, inc->ev_tl[0] + 1 - inc->ev_off);
 	vc_buf_add(&e->scratch, e->events.p + inc->ev_tl[1],
-	           inc->ev_off + inc->ev_len - inc->ev_tl[1]);
+		   inc->ev_off + inc->ev_len - inc->ev_tl[1]);
 	row.record = e->scratch.p;
 	row.record_len = e->scratch.len;
 	if (vc_incstore_put(e->store, &row) < 0)
 		return -2;
 	for (int i = 0; i < inc->ntl; i++)
 		if (inc->tl[i].seq > inc->tl_saved &&
-		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq,
-		                             inc->tl[i].json, inc->tl[i].len) < 0)
+		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq, inc->tl[i].json,
+					     inc->tl[i].len) < 0)
 			return -2;
 	/* Past the entries kept, the old ones go (the first stays). */
-	if (inc->tl_total > VC_INC_TIMELINE_KEEP &&
-	    inc->tl_total != inc->tl_saved &&
+	if (inc->tl_total > VC_INC_TIMELINE_KEEP && inc->tl_total != inc->tl_saved &&
 	    vc_incstore_timeline_prune(e->store, inc->id,
-	                               inc->tl_total - VC_INC_TIMELINE_KEEP + 1) < 0)
+				       inc->tl_total - VC_INC_TIMELINE_KEEP + 1) < 0)
 		return -2;
 	inc->tl_saved = inc->tl_total;
 	for (int i = 0; i < e->o.ntargets; i++)
@@ -557,7 +541,6 @@ resolve(struct vc_incidents *e, struct vc_incident *inc, double at)
 }
 
 /* ---- the lifecycle ---- */
-
 
 /* Opens a new incident for t, replacing old (resolved) in the cache. */
 static int
@@ -597,8 +580,7 @@ apply(struct vc_incidents *e, struct vc_inc_transition *t)
 		return -2;
 	if (inc != NULL && t->ts <= inc->last_ts)
 		return 0; /* a replay */
-	if (inc != NULL && inc->state == VC_INC_MITIGATED &&
-	    t->ts >= inc->resolve_due)
+	if (inc != NULL && inc->state == VC_INC_MITIGATED && t->ts >= inc->resolve_due)
 		resolve(e, inc, inc->resolve_due);
 	if (inc == NULL || inc->state == VC_INC_RESOLVED) {
 		if (!worthy(e, t->status) || (t->handle == NULL && !e->o.all))
@@ -634,8 +616,7 @@ apply(struct vc_incidents *e, struct vc_inc_transition *t)
 }
 
 int
-vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec,
-                   const char **why)
+vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const char **why)
 {
 	struct vc_inc_transition t;
 	int rc;
@@ -668,8 +649,7 @@ sweep(struct vc_incidents *e)
 	for (long i = 0; i < n && !err; i++) {
 		struct vc_incident *inc = lookup(e, keys[i], &err);
 
-		if (inc && inc->state == VC_INC_MITIGATED &&
-		    inc->resolve_due <= e->clock)
+		if (inc && inc->state == VC_INC_MITIGATED && inc->resolve_due <= e->clock)
 			resolve(e, inc, inc->resolve_due);
 	}
 	vc_incstore_free_keys(keys, n);
@@ -686,8 +666,8 @@ vc_incidents_commit(struct vc_incidents *e, double now, struct vc_buf *out)
 	if (flush_dirty(e) < 0 || sweep(e) < 0 || flush_dirty(e) < 0)
 		goto fail;
 	for (size_t i = 0; i < e->npairs; i++) {
-		if (vc_incstore_add_user_session(e->store, e->pairs[i].user,
-		                                 e->pairs[i].session) < 0)
+		if (vc_incstore_add_user_session(e->store, e->pairs[i].user, e->pairs[i].session) <
+		    0)
 			goto fail;
 		free(e->pairs[i].user);
 		free(e->pairs[i].session);
@@ -720,4 +700,3 @@ fail_rolled:
 	vc_buf_reset(&e->events);
 	return -2;
 }
-

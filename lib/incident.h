@@ -35,8 +35,8 @@
 /* Timeline entries kept in the stored record, and shown in each event. */
 #define VC_INC_TIMELINE_KEEP 50
 #define VC_INC_TIMELINE_EMIT 5
-#define VC_INC_SERVICES_MAX 16
-#define VC_INC_SESSIONS_MAX 32
+#define VC_INC_SERVICES_MAX  16
+#define VC_INC_SESSIONS_MAX  32
 
 enum vc_inc_state { VC_INC_OPEN, VC_INC_MITIGATED, VC_INC_RESOLVED };
 enum vc_inc_event {
@@ -59,29 +59,29 @@ struct vc_inc_entry {
 };
 
 struct vc_incident {
-	char *id;            /* "inc-" + 16 hex digits of key and first_seen */
+	char *id; /* "inc-" + 16 hex digits of key and first_seen */
 	char *key;
-	char *handle;        /* "@incident-prompt-injection", or NULL */
-	char *monitor;       /* the monitor object of the opening alert, JSON */
+	char *handle;  /* "@incident-prompt-injection", or NULL */
+	char *monitor; /* the monitor object of the opening alert, JSON */
 	size_t monitor_len;
 	char *monitor_name;
-	char *group;         /* the group object, JSON: the attacker */
+	char *group; /* the group object, JSON: the attacker */
 	size_t group_len;
-	char *attacker;      /* the group in words: "session s-42" */
-	char *user_id;       /* from the group or the evidence, or NULL */
+	char *attacker; /* the group in words: "session s-42" */
+	char *user_id;  /* from the group or the evidence, or NULL */
 	char *session_id;
 	enum vc_inc_state state;
 	double first_seen, last_seen, last_ts, updated_ts;
 	double mitigated_at, resolved_at, resolve_due; /* 0: not set */
-	long long count;     /* alerts (and warns with on_warn) */
-	long long attempts;  /* evidence points across the threshold */
+	long long count;                               /* alerts (and warns with on_warn) */
+	long long attempts;                            /* evidence points across the threshold */
 	double peak;
 	int has_peak;
-	int reopened;        /* times reopened */
+	int reopened;            /* times reopened */
 	struct vc_inc_entry *tl; /* oldest first; the first entry is kept */
 	int ntl;
-	long long tl_total;  /* entries ever added; the newest one's seq */
-	long long tl_saved;  /* tl_total when last written to the store */
+	long long tl_total; /* entries ever added; the newest one's seq */
+	long long tl_saved; /* tl_total when last written to the store */
 	char *services[VC_INC_SERVICES_MAX];
 	int nservices;
 	/* engine bookkeeping */
@@ -96,15 +96,14 @@ struct vc_inc_view {
 	const struct vc_inctmpl *tmpl;
 	char *const *sessions; /* the user's sessions, or NULL */
 	int nsessions;
-	int max_timeline;      /* entries shown, newest kept */
+	int max_timeline; /* entries shown, newest kept */
 };
 
 /* Appends the incident record for event ev at time ts (one JSON object,
  * no newline) to out.  When tl is not NULL it gets the offsets in out of
  * the timeline array's first and last bytes ('[' and ']'). */
-void vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
-                        double ts, const struct vc_inc_view *view,
-                        struct vc_buf *out, size_t tl[2]);
+void vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double ts,
+			const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2]);
 /* Rebuilds inc (zeroed first) from a stored record; 0 or -1. */
 int vc_incident_parse(struct vc_incident *inc, const char *json, size_t len);
 /* Derives attacker, user_id and session_id from inc->group. */
@@ -124,8 +123,8 @@ void vc_incident_number(struct vc_buf *b, double d);
 struct vc_incident_opts {
 	int all;
 	int on_warn;
-	double resolve_after;  /* seconds */
-	double reopen_window;  /* seconds */
+	double resolve_after;       /* seconds */
+	double reopen_window;       /* seconds */
 	const char *const *targets; /* post targets to queue events for */
 	int ntargets;
 };
@@ -133,22 +132,19 @@ struct vc_incident_opts {
 struct vc_incidents;
 
 /* The engine borrows store and tmpl for its life. */
-struct vc_incidents *vc_incidents_new(const struct vc_incident_opts *o,
-                                      struct vc_incstore *store,
-                                      const struct vc_inctmpl_set *tmpl);
+struct vc_incidents *vc_incidents_new(const struct vc_incident_opts *o, struct vc_incstore *store,
+				      const struct vc_inctmpl_set *tmpl);
 /* Applies one transition.  Returns 1 when it changed an incident, 0 when
  * it was not incident-worthy or a replay, -1 when the record is unusable
  * (a reason in *why, static), -2 on a store error (see
  * vc_incstore_error). */
-int vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec,
-                       const char **why);
+int vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const char **why);
 /* Transitions applied since the last commit. */
 size_t vc_incidents_batched(const struct vc_incidents *e);
 /* Resolves mitigated incidents due by the clock (the newest input time,
  * or now when later), writes the batch to the store, commits, and only
  * then appends the batch's event lines to out.  0 or -2. */
-int vc_incidents_commit(struct vc_incidents *e, double now,
-                        struct vc_buf *out);
+int vc_incidents_commit(struct vc_incidents *e, double now, struct vc_buf *out);
 void vc_incidents_free(struct vc_incidents *e);
 
 #endif

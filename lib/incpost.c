@@ -14,11 +14,11 @@
 #include "json.h"
 
 /* progress bits kept in the store per incident and target */
-#define DD_CREATED 1
-#define DD_TODO_SHIFT 2   /* todos sent so far, in the bits above */
-#define PD_TRIGGERED 1
+#define DD_CREATED    1
+#define DD_TODO_SHIFT 2 /* todos sent so far, in the bits above */
+#define PD_TRIGGERED  1
 
-#define PD_DEDUP_MAX 255
+#define PD_DEDUP_MAX   255
 #define PD_SUMMARY_MAX 1024
 
 struct vc_incpost {
@@ -33,8 +33,8 @@ struct vc_incpost {
 
 /* The fields of an incident record a post needs, as spans into it. */
 struct incident_view {
-	struct vc_json_span root, id, key, title, severity, state, event,
-		handle, ts, count, peak, impact, checklist, attacker, monitor;
+	struct vc_json_span root, id, key, title, severity, state, event, handle, ts, count, peak,
+		impact, checklist, attacker, monitor;
 	struct vc_buf text; /* decoded scratch */
 };
 
@@ -56,28 +56,31 @@ has_target(const struct vc_incpost_config *c, const char *t)
 
 struct vc_incpost *
 vc_incpost_new(const struct vc_incpost_config *cfg, struct vc_incstore *store,
-               const struct vc_inctmpl_set *tmpl, char *why, size_t whylen)
+	       const struct vc_inctmpl_set *tmpl, char *why, size_t whylen)
 {
 	const struct vc_http_keys *k = cfg->keys;
 	struct vc_incpost *p;
 	const char *hwhy;
 
 	if (has_target(cfg, "datadog") && (!k->dd_api_key || !k->dd_app_key)) {
-		snprintf(why, whylen, "--post datadog needs DD_API_KEY and "
-		                      "DD_APP_KEY (environment or --key-file)");
+		snprintf(why, whylen,
+			 "--post datadog needs DD_API_KEY and "
+			 "DD_APP_KEY (environment or --key-file)");
 		return NULL;
 	}
 	if (has_target(cfg, "pagerduty") && !k->pd_routing_key) {
-		snprintf(why, whylen, "--post pagerduty needs "
-		                      "PAGERDUTY_ROUTING_KEY (environment or "
-		                      "--key-file)");
+		snprintf(why, whylen,
+			 "--post pagerduty needs "
+			 "PAGERDUTY_ROUTING_KEY (environment or "
+			 "--key-file)");
 		return NULL;
 	}
 	if (has_target(cfg, "webhook") &&
 	    (!cfg->webhook_url || (strncmp(cfg->webhook_url, "https://", 8) != 0 &&
-	                           strncmp(cfg->webhook_url, "http://", 7) != 0))) {
-		snprintf(why, whylen, "--post webhook needs --webhook-url "
-		                      "http(s)://...");
+				   strncmp(cfg->webhook_url, "http://", 7) != 0))) {
+		snprintf(why, whylen,
+			 "--post webhook needs --webhook-url "
+			 "http(s)://...");
 		return NULL;
 	}
 	p = calloc(1, sizeof *p);
@@ -130,8 +133,7 @@ view_parse(struct incident_view *v, const char *rec, size_t len)
 	const char *why;
 	size_t off;
 
-	if (vc_json_check(rec, len, &v->root, &why, &off) < 0 ||
-	    v->root.type != VC_JSON_OBJECT)
+	if (vc_json_check(rec, len, &v->root, &why, &off) < 0 || v->root.type != VC_JSON_OBJECT)
 		return -1;
 	get(v->root, "id", &v->id);
 	get(v->root, "key", &v->key);
@@ -148,9 +150,9 @@ view_parse(struct incident_view *v, const char *rec, size_t len)
 	get(v->root, "attacker", &v->attacker);
 	get(v->root, "monitor", &v->monitor);
 	return v->id.type == VC_JSON_STRING && v->key.type == VC_JSON_STRING &&
-	               v->title.type == VC_JSON_STRING &&
-	               v->state.type == VC_JSON_STRING
-	           ? 0 : -1;
+			       v->title.type == VC_JSON_STRING && v->state.type == VC_JSON_STRING
+		       ? 0
+		       : -1;
 }
 
 /* The decoded string of a span ("" unless a string), in v->text. */
@@ -191,7 +193,7 @@ static void
 dd_fields(struct vc_buf *b, struct incident_view *v)
 {
 	vc_buf_adds(b, "\"fields\":{\"severity\":{\"type\":\"dropdown\","
-	               "\"value\":");
+		       "\"value\":");
 	raw(b, v->severity);
 	vc_buf_adds(b, "},\"state\":{\"type\":\"dropdown\",\"value\":\"");
 	vc_buf_adds(b, dd_state(v));
@@ -206,11 +208,9 @@ dd_cell(struct vc_incpost *p, struct incident_view *v)
 	struct vc_buf *t = &p->tmp;
 
 	vc_buf_reset(t);
-	vc_buf_printf(t, "Opened by vcobs vc-incident for incident `%s` ",
-	              str(v, v->id));
+	vc_buf_printf(t, "Opened by vcobs vc-incident for incident `%s` ", str(v, v->id));
 	vc_buf_printf(t, "(key `%s`).\n\n", str(v, v->key));
-	if (v->impact.type == VC_JSON_OBJECT &&
-	    vc_json_member(v->impact, "summary", &s))
+	if (v->impact.type == VC_JSON_OBJECT && vc_json_member(v->impact, "summary", &s))
 		vc_buf_printf(t, "%s\n", str(v, s));
 	vc_buf_add_json_string(&p->body, t->p, t->len);
 }
@@ -221,14 +221,12 @@ customer_impacted(struct incident_view *v)
 	struct vc_json_span s;
 
 	return v->impact.type == VC_JSON_OBJECT &&
-	       vc_json_member(v->impact, "customer_impacted", &s) &&
-	       s.type == VC_JSON_TRUE;
+	       vc_json_member(v->impact, "customer_impacted", &s) && s.type == VC_JSON_TRUE;
 }
 
 /* Sends one request; 0 or -1 with the error in p->resp. */
 static int
-http_send(struct vc_incpost *p, const char *method, const char *url,
-     unsigned auth, int secret)
+http_send(struct vc_incpost *p, const char *method, const char *url, unsigned auth, int secret)
 {
 	struct vc_http_request req;
 
@@ -251,10 +249,10 @@ dd_create(struct vc_incpost *p, struct incident_view *v, char **remote_id)
 
 	vc_buf_reset(&p->body);
 	vc_buf_adds(&p->body, "{\"data\":{\"type\":\"incidents\",\"attributes\":"
-	                      "{\"title\":");
+			      "{\"title\":");
 	raw(&p->body, v->title);
 	vc_buf_printf(&p->body, ",\"customer_impacted\":%s,",
-	              customer_impacted(v) ? "true" : "false");
+		      customer_impacted(v) ? "true" : "false");
 	if (customer_impacted(v) && vc_json_member(v->impact, "summary", &id)) {
 		vc_buf_adds(&p->body, "\"customer_impact_scope\":");
 		raw(&p->body, id);
@@ -262,17 +260,17 @@ dd_create(struct vc_incpost *p, struct incident_view *v, char **remote_id)
 	}
 	dd_fields(&p->body, v);
 	vc_buf_adds(&p->body, ",\"initial_cells\":[{\"cell_type\":\"markdown\","
-	                      "\"content\":{\"content\":");
+			      "\"content\":{\"content\":");
 	dd_cell(p, v);
 	vc_buf_adds(&p->body, "}}]}}}");
 	if (http_send(p, "POST", "/api/v2/incidents", VC_HTTP_AUTH_DD, 0) < 0)
 		return -1;
-	if (vc_json_check(p->resp.body.p ? p->resp.body.p : "", p->resp.body.len,
-	                  &root, &why, &off) < 0 ||
-	    !vc_json_member(root, "data", &data) ||
-	    !vc_json_member(data, "id", &id) || id.type != VC_JSON_STRING) {
+	if (vc_json_check(p->resp.body.p ? p->resp.body.p : "", p->resp.body.len, &root, &why,
+			  &off) < 0 ||
+	    !vc_json_member(root, "data", &data) || !vc_json_member(data, "id", &id) ||
+	    id.type != VC_JSON_STRING) {
 		snprintf(p->resp.error, sizeof p->resp.error,
-		         "POST /api/v2/incidents: no data.id in the response");
+			 "POST /api/v2/incidents: no data.id in the response");
 		return -1;
 	}
 	*remote_id = strdup(str(v, id));
@@ -285,14 +283,14 @@ id_ok(const char *id)
 {
 	size_t n = strlen(id);
 
-	return n > 0 && n < 128 && strspn(id, "abcdefghijklmnopqrstuvwxyz"
-	                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                      "0123456789-_") == n;
+	return n > 0 && n < 128 &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "0123456789-_") == n;
 }
 
 static int
-dd_todos(struct vc_incpost *p, struct incident_view *v, const char *rid,
-         int *progress)
+dd_todos(struct vc_incpost *p, struct incident_view *v, const char *rid, int *progress)
 {
 	struct vc_json_iter it;
 	struct vc_json_span item;
@@ -308,14 +306,14 @@ dd_todos(struct vc_incpost *p, struct incident_view *v, const char *rid,
 			continue;
 		vc_buf_reset(&p->body);
 		vc_buf_adds(&p->body, "{\"data\":{\"type\":\"incident_todos\","
-		                      "\"attributes\":{\"content\":");
+				      "\"attributes\":{\"content\":");
 		raw(&p->body, item);
 		vc_buf_adds(&p->body, ",\"assignees\":[]}}}");
 		if (http_send(p, "POST", url, VC_HTTP_AUTH_DD, 0) < 0)
 			return -1;
 		*progress = DD_CREATED | (i << DD_TODO_SHIFT);
-		if (vc_incstore_post_progress(p->store, str(v, v->id), "datadog",
-		                              NULL, *progress) < 0)
+		if (vc_incstore_post_progress(p->store, str(v, v->id), "datadog", NULL, *progress) <
+		    0)
 			return -2;
 	}
 	return 0;
@@ -328,8 +326,10 @@ dd_update(struct vc_incpost *p, struct incident_view *v, const char *rid)
 
 	snprintf(url, sizeof url, "/api/v2/incidents/%s", rid);
 	vc_buf_reset(&p->body);
-	vc_buf_printf(&p->body, "{\"data\":{\"id\":\"%s\",\"type\":"
-	                        "\"incidents\",\"attributes\":{\"title\":", rid);
+	vc_buf_printf(&p->body,
+		      "{\"data\":{\"id\":\"%s\",\"type\":"
+		      "\"incidents\",\"attributes\":{\"title\":",
+		      rid);
 	raw(&p->body, v->title);
 	vc_buf_addc(&p->body, ',');
 	dd_fields(&p->body, v);
@@ -339,8 +339,7 @@ dd_update(struct vc_incpost *p, struct incident_view *v, const char *rid)
 
 /* 0 sent, -1 target failure (p->resp.error), -2 store error. */
 static int
-post_datadog(struct vc_incpost *p, struct vc_incstore_post *post,
-             struct incident_view *v)
+post_datadog(struct vc_incpost *p, struct vc_incstore_post *post, struct incident_view *v)
 {
 	char *rid = post->remote_id ? strdup(post->remote_id) : NULL;
 	int progress = post->progress, created = 0, rc = 0;
@@ -352,15 +351,15 @@ post_datadog(struct vc_incpost *p, struct vc_incstore_post *post,
 		progress = DD_CREATED;
 		/* Stored at once: a rerun must update this incident, never
 		 * create a second one. */
-		if (vc_incstore_post_progress(p->store, post->incident_id,
-		                              "datadog", rid, progress) < 0) {
+		if (vc_incstore_post_progress(p->store, post->incident_id, "datadog", rid,
+					      progress) < 0) {
 			free(rid);
 			return -2;
 		}
 	}
 	if (!id_ok(rid)) {
 		snprintf(p->resp.error, sizeof p->resp.error,
-		         "Datadog gave an incident id unfit for a URL");
+			 "Datadog gave an incident id unfit for a URL");
 		rc = -1;
 	}
 	if (rc == 0)
@@ -413,9 +412,9 @@ pd_event(struct vc_incpost *p, struct incident_view *v, int trigger)
 	vc_buf_reset(&p->body);
 	vc_buf_adds(&p->body, "{\"routing_key\":");
 	vc_buf_add_json_string(&p->body, p->cfg.keys->pd_routing_key,
-	                       strlen(p->cfg.keys->pd_routing_key));
-	vc_buf_printf(&p->body, ",\"event_action\":\"%s\",\"dedup_key\":",
-	              trigger ? "trigger" : "resolve");
+			       strlen(p->cfg.keys->pd_routing_key));
+	vc_buf_printf(&p->body,
+		      ",\"event_action\":\"%s\",\"dedup_key\":", trigger ? "trigger" : "resolve");
 	pd_dedup_key(&p->body, v);
 	if (trigger) {
 		const char *h = str(v, v->handle);
@@ -423,13 +422,12 @@ pd_event(struct vc_incpost *p, struct incident_view *v, int trigger)
 		title = str(v, v->title);
 		n = strlen(title);
 		vc_buf_adds(&p->body, ",\"payload\":{\"summary\":");
-		vc_buf_add_json_string(&p->body, title,
-		                       n > PD_SUMMARY_MAX ? PD_SUMMARY_MAX : n);
-		vc_buf_printf(&p->body, ",\"source\":\"vcobs vc-incident\","
-		                        "\"severity\":\"%s\"",
-		              t ? t->pd_severity : "error");
-		ts = v->ts.type == VC_JSON_NUMBER ? (time_t)vc_json_number(v->ts)
-		                                  : time(NULL);
+		vc_buf_add_json_string(&p->body, title, n > PD_SUMMARY_MAX ? PD_SUMMARY_MAX : n);
+		vc_buf_printf(&p->body,
+			      ",\"source\":\"vcobs vc-incident\","
+			      "\"severity\":\"%s\"",
+			      t ? t->pd_severity : "error");
+		ts = v->ts.type == VC_JSON_NUMBER ? (time_t)vc_json_number(v->ts) : time(NULL);
 		gmtime_r(&ts, &tm);
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		vc_buf_printf(&p->body, ",\"timestamp\":\"%s\",\"class\":", when);
@@ -455,8 +453,7 @@ pd_event(struct vc_incpost *p, struct incident_view *v, int trigger)
 }
 
 static int
-post_pagerduty(struct vc_incpost *p, struct vc_incstore_post *post,
-               struct incident_view *v)
+post_pagerduty(struct vc_incpost *p, struct vc_incstore_post *post, struct incident_view *v)
 {
 	int resolved = vc_json_key_is(v->state, "resolved", 8);
 
@@ -466,16 +463,16 @@ post_pagerduty(struct vc_incpost *p, struct vc_incstore_post *post,
 	if (!resolved || !(post->progress & PD_TRIGGERED)) {
 		if (pd_event(p, v, 1) < 0)
 			return -1;
-		if (vc_incstore_post_progress(p->store, post->incident_id,
-		                              "pagerduty", NULL, PD_TRIGGERED) < 0)
+		if (vc_incstore_post_progress(p->store, post->incident_id, "pagerduty", NULL,
+					      PD_TRIGGERED) < 0)
 			return -2;
 	}
 	if (resolved) {
 		if (pd_event(p, v, 0) < 0)
 			return -1;
 		/* The next trigger of this key opens a new alert. */
-		if (vc_incstore_post_progress(p->store, post->incident_id,
-		                              "pagerduty", NULL, 0) < 0)
+		if (vc_incstore_post_progress(p->store, post->incident_id, "pagerduty", NULL, 0) <
+		    0)
 			return -2;
 	}
 	return 0;
@@ -516,7 +513,7 @@ post_webhook(struct vc_incpost *p, struct incident_view *v)
 	slack_text(t, str(v, v->state));
 	if (v->count.type == VC_JSON_NUMBER)
 		vc_buf_printf(t, ", %.0f alert%s", vc_json_number(v->count),
-		              vc_json_number(v->count) == 1 ? "" : "s");
+			      vc_json_number(v->count) == 1 ? "" : "s");
 	if (v->peak.type == VC_JSON_NUMBER)
 		vc_buf_printf(t, ", peak %g", vc_json_number(v->peak));
 	vc_buf_adds(t, " (");
@@ -534,8 +531,7 @@ post_webhook(struct vc_incpost *p, struct incident_view *v)
 /* ---- flushing ---- */
 
 static int
-post_one(struct vc_incpost *p, const char *target,
-         struct vc_incstore_post *post)
+post_one(struct vc_incpost *p, const char *target, struct vc_incstore_post *post)
 {
 	struct vc_incstore_row row;
 	struct incident_view v;
@@ -546,8 +542,8 @@ post_one(struct vc_incpost *p, const char *target,
 	if (rc < 0)
 		return -2;
 	if (rc == 0) {
-		snprintf(p->resp.error, sizeof p->resp.error,
-		         "incident %s is not in the store", post->incident_id);
+		snprintf(p->resp.error, sizeof p->resp.error, "incident %s is not in the store",
+			 post->incident_id);
 		return -1;
 	}
 	vc_buf_reset(&p->whole);
@@ -558,7 +554,7 @@ post_one(struct vc_incpost *p, const char *target,
 	memset(&v, 0, sizeof v);
 	if (rec == NULL || view_parse(&v, rec, p->whole.len) < 0) {
 		snprintf(p->resp.error, sizeof p->resp.error,
-		         "incident %s has an unreadable record", post->incident_id);
+			 "incident %s has an unreadable record", post->incident_id);
 		rc = -1;
 	} else if (strcmp(target, "datadog") == 0) {
 		rc = post_datadog(p, post, &v);
@@ -588,18 +584,17 @@ vc_incpost_flush(struct vc_incpost *p)
 			int rc = post_one(p, target, &posts[i]);
 
 			if (rc == -2 ||
-			    (rc == 0 && vc_incstore_post_done(p->store, &posts[i],
-			                                      target) < 0)) {
+			    (rc == 0 && vc_incstore_post_done(p->store, &posts[i], target) < 0)) {
 				vc_incstore_post_free(posts, n);
 				return -1;
 			}
 			if (rc == 0)
 				continue;
-			warnx("post to %s of %s failed: %s", target,
-			      posts[i].incident_id, p->resp.error);
+			warnx("post to %s of %s failed: %s", target, posts[i].incident_id,
+			      p->resp.error);
 			failed++;
-			if (vc_incstore_post_failed(p->store, &posts[i], target,
-			                            p->resp.error) < 0) {
+			if (vc_incstore_post_failed(p->store, &posts[i], target, p->resp.error) <
+			    0) {
 				vc_incstore_post_free(posts, n);
 				return -1;
 			}

@@ -50,10 +50,8 @@ struct vc_incpost;
 /* Checks that each target has what it needs (keys, URLs) before any
  * input is read.  Returns NULL with a key-free reason in why.  cfg and
  * what it points to, store and tmpl are borrowed for the poster's life. */
-struct vc_incpost *vc_incpost_new(const struct vc_incpost_config *cfg,
-                                  struct vc_incstore *store,
-                                  const struct vc_inctmpl_set *tmpl,
-                                  char *why, size_t whylen);
+struct vc_incpost *vc_incpost_new(const struct vc_incpost_config *cfg, struct vc_incstore *store,
+				  const struct vc_inctmpl_set *tmpl, char *why, size_t whylen);
 /* Sends the queued posts of every target.  Reports each failure on
  * stderr.  Returns the number of posts that failed (kept queued), or -1
  * on a store error. */

@@ -11,9 +11,8 @@
 /* Longest group value quoted in an attacker description. */
 #define ATTACKER_VALUE_MAX 128
 
-static const char *const state_names[] = { "open", "mitigated", "resolved" };
-static const char *const event_names[] = { "opened", "updated", "mitigated",
-	                                   "resolved", "reopened" };
+static const char *const state_names[] = {"open", "mitigated", "resolved"};
+static const char *const event_names[] = {"opened", "updated", "mitigated", "resolved", "reopened"};
 
 const char *
 vc_incident_state_name(enum vc_inc_state s)
@@ -96,13 +95,13 @@ add_num(struct vc_buf *b, const char *key, double d)
 
 /* Renders template text t with the incident's values, as a JSON string. */
 static void
-add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc,
-             struct vc_buf *tmp)
+add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc, struct vc_buf *tmp)
 {
 	struct vc_inctmpl_vars v = {
 		inc->attacker, inc->monitor_name ? inc->monitor_name : "",
-		inc->key, inc->handle ? inc->handle : "", inc->count,
-		inc->has_peak ? inc->peak : 0, inc->group, inc->group_len,
+		inc->key,      inc->handle ? inc->handle : "",
+		inc->count,    inc->has_peak ? inc->peak : 0,
+		inc->group,    inc->group_len,
 	};
 
 	vc_buf_reset(tmp);
@@ -111,8 +110,8 @@ add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc,
 }
 
 static void
-add_impact(struct vc_buf *b, const struct vc_incident *inc,
-           const struct vc_inc_view *view, struct vc_buf *tmp)
+add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_view *view,
+	   struct vc_buf *tmp)
 {
 	int first = 1;
 
@@ -135,8 +134,7 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 	for (int i = 0; i < inc->nservices; i++) {
 		if (i)
 			vc_buf_addc(b, ',');
-		vc_buf_add_json_string(b, inc->services[i],
-		                       strlen(inc->services[i]));
+		vc_buf_add_json_string(b, inc->services[i], strlen(inc->services[i]));
 	}
 	vc_buf_addc(b, ']');
 	if (inc->user_id != NULL) {
@@ -144,15 +142,13 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 		add_key(b, "other_sessions");
 		vc_buf_addc(b, '[');
 		for (int i = 0; i < view->nsessions; i++) {
-			if (inc->session_id &&
-			    view->sessions[i][0] == inc->session_id[0] &&
+			if (inc->session_id && view->sessions[i][0] == inc->session_id[0] &&
 			    strcmp(view->sessions[i], inc->session_id) == 0)
 				continue;
 			if (!first)
 				vc_buf_addc(b, ',');
 			first = 0;
-			vc_buf_add_json_string(b, view->sessions[i],
-			                       strlen(view->sessions[i]));
+			vc_buf_add_json_string(b, view->sessions[i], strlen(view->sessions[i]));
 		}
 		vc_buf_addc(b, ']');
 	}
@@ -160,14 +156,12 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc,
 }
 
 void
-vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev,
-                   double ts, const struct vc_inc_view *view,
-                   struct vc_buf *out, size_t tl[2])
+vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double ts,
+		   const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2])
 {
 	const struct vc_inctmpl *t = view->tmpl;
 	struct vc_buf tmp = VC_BUF_INIT;
-	int from = inc->ntl > view->max_timeline ? inc->ntl - view->max_timeline
-	                                         : 0;
+	int from = inc->ntl > view->max_timeline ? inc->ntl - view->max_timeline : 0;
 
 	vc_buf_adds(out, "{\"type\":\"incident\",\"event\":\"");
 	vc_buf_adds(out, event_names[ev]);
@@ -278,13 +272,11 @@ vc_incident_describe(struct vc_incident *inc)
 				vc_buf_adds(&words, ", ");
 			add_label(&words, k.p ? k.p : "", k.len);
 			vc_buf_addc(&words, ' ');
-			vc_buf_add(&words, v, vn > ATTACKER_VALUE_MAX
-			                          ? ATTACKER_VALUE_MAX : vn);
+			vc_buf_add(&words, v, vn > ATTACKER_VALUE_MAX ? ATTACKER_VALUE_MAX : vn);
 			if (k.len == 10 && memcmp(k.p, "session_id", 10) == 0 &&
 			    inc->session_id == NULL)
 				inc->session_id = strdup(v);
-			if (k.len == 7 && memcmp(k.p, "user_id", 7) == 0 &&
-			    inc->user_id == NULL)
+			if (k.len == 7 && memcmp(k.p, "user_id", 7) == 0 && inc->user_id == NULL)
 				inc->user_id = strdup(v);
 			free(v);
 		}
@@ -303,8 +295,7 @@ vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e)
 	if (inc->ntl == VC_INC_TIMELINE_KEEP) {
 		/* Keep the opening entry: it says how it started. */
 		free(inc->tl[1].json);
-		memmove(&inc->tl[1], &inc->tl[2],
-		        (VC_INC_TIMELINE_KEEP - 2) * sizeof *inc->tl);
+		memmove(&inc->tl[1], &inc->tl[2], (VC_INC_TIMELINE_KEEP - 2) * sizeof *inc->tl);
 		inc->ntl--;
 	}
 	if (inc->tl == NULL) {
@@ -355,8 +346,7 @@ parse_impact(struct vc_incident *inc, struct vc_json_span impact)
 
 	if (vc_json_member(impact, "services", &v) && v.type == VC_JSON_ARRAY) {
 		vc_json_iter_init(v, &it);
-		while (inc->nservices < VC_INC_SERVICES_MAX &&
-		       vc_json_array_next(&it, &item))
+		while (inc->nservices < VC_INC_SERVICES_MAX && vc_json_array_next(&it, &item))
 			if (item.type == VC_JSON_STRING)
 				inc->services[inc->nservices++] = span_text(item);
 	}
@@ -371,14 +361,13 @@ parse_impact(struct vc_incident *inc, struct vc_json_span impact)
 int
 vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 {
-	struct vc_json_span root, k, v, item, impact = { NULL, 0, VC_JSON_NONE };
+	struct vc_json_span root, k, v, item, impact = {NULL, 0, VC_JSON_NONE};
 	struct vc_json_iter it, ti;
 	const char *why;
 	size_t off;
 
 	memset(inc, 0, sizeof *inc);
-	if (vc_json_check(json, len, &root, &why, &off) < 0 ||
-	    root.type != VC_JSON_OBJECT)
+	if (vc_json_check(json, len, &root, &why, &off) < 0 || root.type != VC_JSON_OBJECT)
 		return -1;
 	inc->state = VC_INC_OPEN;
 	/* One pass over the members: a record is kilobytes, and looking each
@@ -404,8 +393,7 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 			inc->monitor_name = NULL;
 			inc->monitor = dup_n(v.p, v.len);
 			inc->monitor_len = v.len;
-			if (vc_json_member(v, "name", &mname) &&
-			    mname.type == VC_JSON_STRING)
+			if (vc_json_member(v, "name", &mname) && mname.type == VC_JSON_STRING)
 				inc->monitor_name = span_text(mname);
 		} else if (IS("attacker") && v.type == VC_JSON_OBJECT) {
 			free(inc->group);
@@ -413,8 +401,8 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 			inc->group_len = v.len;
 		} else if (IS("state") && v.type == VC_JSON_STRING) {
 			inc->state = vc_json_key_is(v, "mitigated", 9)  ? VC_INC_MITIGATED
-			             : vc_json_key_is(v, "resolved", 8) ? VC_INC_RESOLVED
-			                                               : VC_INC_OPEN;
+				     : vc_json_key_is(v, "resolved", 8) ? VC_INC_RESOLVED
+									: VC_INC_OPEN;
 		} else if (IS("first_seen")) {
 			inc->first_seen = num_or_zero(v);
 		} else if (IS("last_seen")) {
@@ -432,12 +420,10 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 			inc->resolved_at = num_or_zero(v);
 		} else if (IS("reopened")) {
 			inc->reopened = (int)num_or_zero(v);
-		} else if (IS("timeline") && v.type == VC_JSON_ARRAY &&
-		           inc->ntl == 0) {
+		} else if (IS("timeline") && v.type == VC_JSON_ARRAY && inc->ntl == 0) {
 			vc_json_iter_init(v, &ti);
 			while (vc_json_array_next(&ti, &item)) {
-				struct vc_inc_entry e = { dup_n(item.p, item.len),
-					                  item.len, 0 };
+				struct vc_inc_entry e = {dup_n(item.p, item.len), item.len, 0};
 				vc_incident_add_entry(inc, e);
 			}
 		} else if (IS("timeline_total")) {

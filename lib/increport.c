@@ -39,7 +39,7 @@ list_row(const struct vc_incstore_row *row, void *ctx)
 int
 vc_increport_list(struct vc_incstore *s, double since, const char *filter)
 {
-	struct lister l = { s, VC_BUF_INIT, 0 };
+	struct lister l = {s, VC_BUF_INIT, 0};
 	int rc = vc_incstore_list(s, since, filter, list_row, &l);
 
 	vc_buf_free(&l.rec);
@@ -53,12 +53,23 @@ esc_html(struct vc_buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '&': vc_buf_adds(b, "&amp;"); break;
-		case '<': vc_buf_adds(b, "&lt;"); break;
-		case '>': vc_buf_adds(b, "&gt;"); break;
-		case '"': vc_buf_adds(b, "&quot;"); break;
-		case '\'': vc_buf_adds(b, "&#39;"); break;
-		default: vc_buf_addc(b, s[i]);
+		case '&':
+			vc_buf_adds(b, "&amp;");
+			break;
+		case '<':
+			vc_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			vc_buf_adds(b, "&gt;");
+			break;
+		case '"':
+			vc_buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			vc_buf_adds(b, "&#39;");
+			break;
+		default:
+			vc_buf_addc(b, s[i]);
 		}
 	}
 }
@@ -185,17 +196,16 @@ attacker(struct report *r, struct vc_json_span rec)
 static void
 timeline(struct report *r, struct vc_json_span rec)
 {
-	static const char *const cols[] = { "event", "status", "value",
-		                            "message" };
+	static const char *const cols[] = {"event", "status", "value", "message"};
 	struct vc_json_span tl, e;
 	struct vc_json_iter it;
 
 	if (!vc_json_member(rec, "timeline", &tl) || tl.type != VC_JSON_ARRAY)
 		return;
 	lit(r, r->html ? "<h3>Timeline</h3>\n<table><tr><th>time</th><th>event"
-	                 "</th><th>status</th><th>value</th><th>message</th></tr>\n"
-	               : "\n**Timeline**\n\n| time | event | status | value | "
-	                 "message |\n|---|---|---|---|---|\n");
+			 "</th><th>status</th><th>value</th><th>message</th></tr>\n"
+		       : "\n**Timeline**\n\n| time | event | status | value | "
+			 "message |\n|---|---|---|---|---|\n");
 	vc_json_iter_init(tl, &it);
 	while (vc_json_array_next(&it, &e)) {
 		lit(r, r->html ? "<tr><td>" : "| ");
@@ -218,8 +228,7 @@ checklist(struct report *r, struct vc_json_span rec)
 
 	if (!vc_json_member(rec, "checklist", &cl) || cl.type != VC_JSON_ARRAY)
 		return;
-	lit(r, r->html ? "<h3>Checklist</h3>\n<ul class=\"todo\">\n"
-	               : "\n**Checklist**\n\n");
+	lit(r, r->html ? "<h3>Checklist</h3>\n<ul class=\"todo\">\n" : "\n**Checklist**\n\n");
 	vc_json_iter_init(cl, &it);
 	while (vc_json_array_next(&it, &item)) {
 		lit(r, r->html ? "<li>&#9744; " : "- [ ] ");
@@ -298,8 +307,7 @@ report_row(const struct vc_incstore_row *row, void *ctx)
 	lit(r, ", peak ");
 	member_value(r, rec, "peak");
 	fact_end(r);
-	if (vc_json_member(rec, "impact", &impact) &&
-	    impact.type == VC_JSON_OBJECT) {
+	if (vc_json_member(rec, "impact", &impact) && impact.type == VC_JSON_OBJECT) {
 		fact(r, "impact");
 		member_value(r, impact, "summary");
 		fact_end(r);
@@ -342,8 +350,7 @@ static const char html_head[] =
 	"</style></head><body>\n<h1>Incidents</h1>\n";
 
 int
-vc_increport_write(struct vc_incstore *s, const char *format, double since,
-                   const char *filter)
+vc_increport_write(struct vc_incstore *s, const char *format, double since, const char *filter)
 {
 	struct report r;
 	char buf[64];
@@ -357,14 +364,13 @@ vc_increport_write(struct vc_incstore *s, const char *format, double since,
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
 	vc_out_write(r.html ? html_head : "# Incidents\n",
-	             strlen(r.html ? html_head : "# Incidents\n"));
+		     strlen(r.html ? html_head : "# Incidents\n"));
 	rc = vc_incstore_list(s, since, filter, report_row, &r);
 	lit(&r, r.html ? "<p>" : "\n---\n");
 	vc_buf_printf(&r.out,
-	              "%ld incident%s: %ld open, %ld mitigated, %ld resolved. "
-	              "Written by vc-incident at %s.",
-	              r.n, r.n == 1 ? "" : "s", r.open, r.mitigated, r.resolved,
-	              buf);
+		      "%ld incident%s: %ld open, %ld mitigated, %ld resolved. "
+		      "Written by vc-incident at %s.",
+		      r.n, r.n == 1 ? "" : "s", r.open, r.mitigated, r.resolved, buf);
 	lit(&r, r.html ? "</p>\n</body></html>\n" : "\n");
 	if (r.n == 0)
 		lit(&r, r.html ? "" : "\nNo incidents.\n");

@@ -15,9 +15,8 @@
 #include "incstore.h"
 
 /* Both write through out.h and return 0, or -1 on a store error. */
-int vc_increport_list(struct vc_incstore *s, double since,
-                      const char *state_filter);
-int vc_increport_write(struct vc_incstore *s, const char *format,
-                       double since, const char *state_filter);
+int vc_increport_list(struct vc_incstore *s, double since, const char *state_filter);
+int vc_increport_write(struct vc_incstore *s, const char *format, double since,
+		       const char *state_filter);
 
 #endif

@@ -36,31 +36,31 @@ enum {
 
 static const char *const sql_text[NQ] = {
 	[Q_GET] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-	          "resolve_due, record FROM incidents WHERE key = ?1 "
-	          "ORDER BY first_seen DESC, rowid DESC LIMIT 1",
+		  "resolve_due, record FROM incidents WHERE key = ?1 "
+		  "ORDER BY first_seen DESC, rowid DESC LIMIT 1",
 	[Q_GET_ID] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-	             "resolve_due, record FROM incidents WHERE id = ?1",
+		     "resolve_due, record FROM incidents WHERE id = ?1",
 	[Q_PUT] = "INSERT INTO incidents(id, key, state, first_seen, last_ts, "
-	          "updated_ts, resolve_due, record) "
-	          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-	          "ON CONFLICT(id) DO UPDATE SET state = ?3, first_seen = ?4, "
-	          "last_ts = ?5, updated_ts = ?6, resolve_due = ?7, record = ?8",
+		  "updated_ts, resolve_due, record) "
+		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+		  "ON CONFLICT(id) DO UPDATE SET state = ?3, first_seen = ?4, "
+		  "last_ts = ?5, updated_ts = ?6, resolve_due = ?7, record = ?8",
 	[Q_DUE] = "SELECT key FROM incidents WHERE state = 'mitigated' AND "
-	          "resolve_due <= ?1 ORDER BY resolve_due",
+		  "resolve_due <= ?1 ORDER BY resolve_due",
 	[Q_SESSIONS] = "SELECT session_id FROM user_sessions WHERE user_id = ?1 "
-	               "ORDER BY session_id",
+		       "ORDER BY session_id",
 	[Q_ADD_SESSION] = "INSERT OR IGNORE INTO user_sessions(user_id, "
-	                  "session_id) VALUES (?1, ?2)",
+			  "session_id) VALUES (?1, ?2)",
 	[Q_ENQUEUE] = "INSERT INTO posts(incident_id, target, seq) "
-	              "VALUES (?1, ?2, 1) ON CONFLICT(incident_id, target) "
-	              "DO UPDATE SET seq = seq + 1",
+		      "VALUES (?1, ?2, 1) ON CONFLICT(incident_id, target) "
+		      "DO UPDATE SET seq = seq + 1",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
 	[Q_TL_ADD] = "INSERT OR REPLACE INTO timeline(incident_id, seq, entry) "
-	             "VALUES (?1, ?2, ?3)",
+		     "VALUES (?1, ?2, ?3)",
 	[Q_TL_GET] = "SELECT seq, entry FROM timeline WHERE incident_id = ?1 "
-	             "ORDER BY seq",
+		     "ORDER BY seq",
 	[Q_TL_PRUNE] = "DELETE FROM timeline WHERE incident_id = ?1 AND seq > 1 "
-	               "AND seq <= ?2",
+		       "AND seq <= ?2",
 };
 
 static const char schema[] =
@@ -102,7 +102,7 @@ static int
 fail(struct vc_incstore *s, const char *what)
 {
 	snprintf(s->error, sizeof s->error, "%s: %s", what,
-	         s->db ? sqlite3_errmsg(s->db) : "no database");
+		 s->db ? sqlite3_errmsg(s->db) : "no database");
 	return -1;
 }
 
@@ -147,7 +147,7 @@ setup(struct vc_incstore *s, const char *path)
 	 * WAL is in the OS cache); only a power cut may lose the last
 	 * transactions, never consistency. */
 	if (path != NULL && (exec(s, "PRAGMA journal_mode = WAL") < 0 ||
-	                     exec(s, "PRAGMA synchronous = NORMAL") < 0))
+			     exec(s, "PRAGMA synchronous = NORMAL") < 0))
 		return -1;
 	/* A batch touches pages all over the indexes: a 64 MiB cache keeps
 	 * them from being read back, and checkpoints every 32 MiB of WAL
@@ -157,8 +157,7 @@ setup(struct vc_incstore *s, const char *path)
 		return -1;
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
 		exec(s, "ROLLBACK");
 		return fail(s, "schema");
 	}
@@ -168,12 +167,12 @@ setup(struct vc_incstore *s, const char *path)
 	if (version > SCHEMA_VERSION) {
 		exec(s, "ROLLBACK");
 		snprintf(s->error, sizeof s->error,
-		         "schema version %d is newer than this vc-incident's %d",
-		         version, SCHEMA_VERSION);
+			 "schema version %d is newer than this vc-incident's %d", version,
+			 SCHEMA_VERSION);
 		return -1;
 	}
-	if (exec(s, schema) < 0 ||
-	    exec(s, "PRAGMA user_version = 1") < 0 || exec(s, "COMMIT") < 0) {
+	if (exec(s, schema) < 0 || exec(s, "PRAGMA user_version = 1") < 0 ||
+	    exec(s, "COMMIT") < 0) {
 		char keep[sizeof s->error];
 		memcpy(keep, s->error, sizeof keep);
 		exec(s, "ROLLBACK");
@@ -181,9 +180,8 @@ setup(struct vc_incstore *s, const char *path)
 		return -1;
 	}
 	for (int i = 0; i < NQ; i++)
-		if (sqlite3_prepare_v3(s->db, sql_text[i], -1,
-		                       SQLITE_PREPARE_PERSISTENT, &s->q[i],
-		                       NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
+				       NULL) != SQLITE_OK)
 			return fail(s, "prepare");
 	return 0;
 }
@@ -192,19 +190,16 @@ struct vc_incstore *
 vc_incstore_open(const char *path, char *why, size_t whylen)
 {
 	struct vc_incstore *s = calloc(1, sizeof *s);
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	            SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
 	if (s == NULL)
 		abort();
 	s->data_version = -1;
-	if (sqlite3_open_v2(path ? path : ":memory:", &s->db, flags, NULL) !=
-	            SQLITE_OK ||
+	if (sqlite3_open_v2(path ? path : ":memory:", &s->db, flags, NULL) != SQLITE_OK ||
 	    setup(s, path) < 0) {
 		if (s->error[0] == 0)
 			fail(s, "open");
-		snprintf(why, whylen, "%s: %s", path ? path : ":memory:",
-		         s->error);
+		snprintf(why, whylen, "%s: %s", path ? path : ":memory:", s->error);
 		vc_incstore_close(s);
 		return NULL;
 	}
@@ -290,8 +285,7 @@ read_row(sqlite3_stmt *q, struct vc_incstore_row *row)
 
 /* Runs a prepared one-row lookup bound to text arg. */
 static int
-get_by(struct vc_incstore *s, int which, const char *arg,
-       struct vc_incstore_row *row)
+get_by(struct vc_incstore *s, int which, const char *arg, struct vc_incstore_row *row)
 {
 	sqlite3_stmt *q = s->q[which];
 	int rc;
@@ -310,15 +304,13 @@ get_by(struct vc_incstore *s, int which, const char *arg,
 }
 
 int
-vc_incstore_get(struct vc_incstore *s, const char *key,
-                struct vc_incstore_row *row)
+vc_incstore_get(struct vc_incstore *s, const char *key, struct vc_incstore_row *row)
 {
 	return get_by(s, Q_GET, key, row);
 }
 
 int
-vc_incstore_get_id(struct vc_incstore *s, const char *id,
-                   struct vc_incstore_row *row)
+vc_incstore_get_id(struct vc_incstore *s, const char *id, struct vc_incstore_row *row)
 {
 	return get_by(s, Q_GET_ID, id, row);
 }
@@ -337,8 +329,7 @@ vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row)
 	sqlite3_bind_double(q, 5, row->last_ts);
 	sqlite3_bind_double(q, 6, row->updated_ts);
 	sqlite3_bind_double(q, 7, row->resolve_due);
-	sqlite3_bind_text(q, 8, row->record, (int)row->record_len,
-	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, row->record, (int)row->record_len, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : fail(s, "write incident");
@@ -383,10 +374,8 @@ vc_incstore_due(struct vc_incstore *s, double now, char ***keys)
 }
 
 int
-vc_incstore_list(struct vc_incstore *s, double since,
-                 const char *state_filter,
-                 int (*fn)(const struct vc_incstore_row *row, void *ctx),
-                 void *ctx)
+vc_incstore_list(struct vc_incstore *s, double since, const char *state_filter,
+		 int (*fn)(const struct vc_incstore_row *row, void *ctx), void *ctx)
 {
 	const char *where = "";
 	char sql[512];
@@ -401,10 +390,10 @@ vc_incstore_list(struct vc_incstore *s, double since,
 	else if (state_filter && strcmp(state_filter, "resolved") == 0)
 		where = " AND state = 'resolved'";
 	snprintf(sql, sizeof sql,
-	         "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-	         "resolve_due, record FROM incidents WHERE updated_ts >= ?1%s "
-	         "ORDER BY state = 'resolved', first_seen, id",
-	         where);
+		 "SELECT id, key, state, first_seen, last_ts, updated_ts, "
+		 "resolve_due, record FROM incidents WHERE updated_ts >= ?1%s "
+		 "ORDER BY state = 'resolved', first_seen, id",
+		 where);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return fail(s, "list");
 	sqlite3_bind_double(q, 1, since);
@@ -420,8 +409,8 @@ vc_incstore_list(struct vc_incstore *s, double since,
 }
 
 int
-vc_incstore_timeline_add(struct vc_incstore *s, const char *id, long long seq,
-                         const char *json, size_t len)
+vc_incstore_timeline_add(struct vc_incstore *s, const char *id, long long seq, const char *json,
+			 size_t len)
 {
 	sqlite3_stmt *q = s->q[Q_TL_ADD];
 	int rc;
@@ -437,9 +426,7 @@ vc_incstore_timeline_add(struct vc_incstore *s, const char *id, long long seq,
 
 int
 vc_incstore_timeline(struct vc_incstore *s, const char *id,
-                     void (*fn)(long long seq, const char *json, size_t len,
-                                void *ctx),
-                     void *ctx)
+		     void (*fn)(long long seq, const char *json, size_t len, void *ctx), void *ctx)
 {
 	sqlite3_stmt *q = s->q[Q_TL_GET];
 	int rc;
@@ -447,16 +434,14 @@ vc_incstore_timeline(struct vc_incstore *s, const char *id,
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		fn(sqlite3_column_int64(q, 0),
-		   (const char *)sqlite3_column_text(q, 1),
+		fn(sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
 		   (size_t)sqlite3_column_bytes(q, 1), ctx);
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : fail(s, "read timeline");
 }
 
 int
-vc_incstore_timeline_prune(struct vc_incstore *s, const char *id,
-                           long long upto)
+vc_incstore_timeline_prune(struct vc_incstore *s, const char *id, long long upto)
 {
 	sqlite3_stmt *q = s->q[Q_TL_PRUNE];
 	int rc;
@@ -481,8 +466,7 @@ add_entry_json(long long seq, const char *json, size_t len, void *ctx)
 }
 
 int
-vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,
-                   struct vc_buf *out)
+vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row, struct vc_buf *out)
 {
 	struct vc_json_span root, tl;
 	const char *why;
@@ -508,8 +492,7 @@ vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,
 
 int
 vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,
-                          void (*fn)(const char *session, void *ctx),
-                          void *ctx)
+			  void (*fn)(const char *session, void *ctx), void *ctx)
 {
 	sqlite3_stmt *q = s->q[Q_SESSIONS];
 	int rc;
@@ -523,8 +506,7 @@ vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,
 }
 
 int
-vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id,
-                             const char *session_id)
+vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id, const char *session_id)
 {
 	sqlite3_stmt *q = s->q[Q_ADD_SESSION];
 	int rc;
@@ -540,8 +522,7 @@ vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id,
 /* ---- posts ----------------------------------------------------------- */
 
 int
-vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id,
-                         const char *target)
+vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id, const char *target)
 {
 	sqlite3_stmt *q = s->q[Q_ENQUEUE];
 	int rc;
@@ -569,8 +550,7 @@ run(struct vc_incstore *s, const char *sql, const char *types, ...)
 	va_start(ap, types);
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
-			sqlite3_bind_text(q, i + 1, va_arg(ap, const char *), -1,
-			                  SQLITE_TRANSIENT);
+			sqlite3_bind_text(q, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_int64(q, i + 1, va_arg(ap, long long));
 	}
@@ -601,8 +581,7 @@ vc_incstore_post_free(struct vc_incstore_post *posts, long n)
 }
 
 long
-vc_incstore_post_claim(struct vc_incstore *s, const char *target,
-                       struct vc_incstore_post **posts)
+vc_incstore_post_claim(struct vc_incstore *s, const char *target, struct vc_incstore_post **posts)
 {
 	sqlite3_stmt *q;
 	long n = 0, cap = 0;
@@ -614,12 +593,12 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target,
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT p.incident_id, p.seq, p.claimed_by, "
-	                       "p.attempts, r.remote_id, r.progress "
-	                       "FROM posts p LEFT JOIN remote r ON "
-	                       "r.incident_id = p.incident_id AND r.target = "
-	                       "p.target WHERE p.target = ?1 ORDER BY p.rowid",
-	                       -1, &q, NULL) != SQLITE_OK) {
+			       "SELECT p.incident_id, p.seq, p.claimed_by, "
+			       "p.attempts, r.remote_id, r.progress "
+			       "FROM posts p LEFT JOIN remote r ON "
+			       "r.incident_id = p.incident_id AND r.target = "
+			       "p.target WHERE p.target = ?1 ORDER BY p.rowid",
+			       -1, &q, NULL) != SQLITE_OK) {
 		fail(s, "claim posts");
 		vc_incstore_rollback(s);
 		return -1;
@@ -646,9 +625,10 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target,
 	}
 	sqlite3_finalize(q);
 	for (long i = 0; rc == SQLITE_DONE && i < n; i++)
-		if (run(s, "UPDATE posts SET claimed_by = ?1 WHERE "
-		           "incident_id = ?2 AND target = ?3",
-		        "itt", (long long)getpid(), v[i].incident_id, target) < 0)
+		if (run(s,
+			"UPDATE posts SET claimed_by = ?1 WHERE "
+			"incident_id = ?2 AND target = ?3",
+			"itt", (long long)getpid(), v[i].incident_id, target) < 0)
 			rc = SQLITE_ERROR;
 	if (rc != SQLITE_DONE || vc_incstore_commit(s) < 0) {
 		if (rc != SQLITE_DONE) {
@@ -663,46 +643,45 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target,
 }
 
 int
-vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id,
-                          const char *target, const char *remote_id,
-                          int progress)
+vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id, const char *target,
+			  const char *remote_id, int progress)
 {
 	if (remote_id != NULL)
 		return run(s,
-		           "INSERT INTO remote(incident_id, target, remote_id, "
-		           "progress) VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
-		           "(incident_id, target) DO UPDATE SET remote_id = ?3, "
-		           "progress = ?4",
-		           "ttti", incident_id, target, remote_id,
-		           (long long)progress);
+			   "INSERT INTO remote(incident_id, target, remote_id, "
+			   "progress) VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
+			   "(incident_id, target) DO UPDATE SET remote_id = ?3, "
+			   "progress = ?4",
+			   "ttti", incident_id, target, remote_id, (long long)progress);
 	return run(s,
-	           "INSERT INTO remote(incident_id, target, progress) VALUES "
-	           "(?1, ?2, ?3) ON CONFLICT(incident_id, target) DO UPDATE SET "
-	           "progress = ?3",
-	           "tti", incident_id, target, (long long)progress);
+		   "INSERT INTO remote(incident_id, target, progress) VALUES "
+		   "(?1, ?2, ?3) ON CONFLICT(incident_id, target) DO UPDATE SET "
+		   "progress = ?3",
+		   "tti", incident_id, target, (long long)progress);
 }
 
 int
-vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p,
-                      const char *target)
+vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p, const char *target)
 {
-	if (run(s, "DELETE FROM posts WHERE incident_id = ?1 AND target = ?2 "
-	           "AND seq = ?3",
-	        "tti", p->incident_id, target, p->seq) < 0)
+	if (run(s,
+		"DELETE FROM posts WHERE incident_id = ?1 AND target = ?2 "
+		"AND seq = ?3",
+		"tti", p->incident_id, target, p->seq) < 0)
 		return -1;
-	return run(s, "UPDATE posts SET claimed_by = NULL WHERE incident_id = ?1 "
-	              "AND target = ?2",
-	           "tt", p->incident_id, target);
+	return run(s,
+		   "UPDATE posts SET claimed_by = NULL WHERE incident_id = ?1 "
+		   "AND target = ?2",
+		   "tt", p->incident_id, target);
 }
 
 int
-vc_incstore_post_failed(struct vc_incstore *s,
-                        const struct vc_incstore_post *p, const char *target,
-                        const char *error)
+vc_incstore_post_failed(struct vc_incstore *s, const struct vc_incstore_post *p, const char *target,
+			const char *error)
 {
-	return run(s, "UPDATE posts SET claimed_by = NULL, attempts = attempts "
-	              "+ 1, last_error = ?1 WHERE incident_id = ?2 AND target = ?3",
-	           "ttt", error, p->incident_id, target);
+	return run(s,
+		   "UPDATE posts SET claimed_by = NULL, attempts = attempts "
+		   "+ 1, last_error = ?1 WHERE incident_id = ?2 AND target = ?3",
+		   "ttt", error, p->incident_id, target);
 }
 
 long
@@ -712,9 +691,9 @@ vc_incstore_post_count(struct vc_incstore *s, const char *target)
 	long n = -1;
 
 	if (sqlite3_prepare_v2(s->db,
-	                       target ? "SELECT count(*) FROM posts WHERE target = ?1"
-	                              : "SELECT count(*) FROM posts",
-	                       -1, &q, NULL) != SQLITE_OK)
+			       target ? "SELECT count(*) FROM posts WHERE target = ?1"
+				      : "SELECT count(*) FROM posts",
+			       -1, &q, NULL) != SQLITE_OK)
 		return fail(s, "count posts");
 	if (target)
 		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);

@@ -36,22 +36,21 @@ struct vc_incstore;
 struct vc_incstore_row {
 	const char *id;
 	const char *key;
-	const char *state;    /* "open", "mitigated", "resolved" */
+	const char *state; /* "open", "mitigated", "resolved" */
 	double first_seen;
-	double last_ts;       /* newest transition applied (replays are
-	                         older or equal) */
-	double updated_ts;    /* time of the latest event */
-	double resolve_due;   /* when a mitigated incident resolves; 0 */
-	const char *record;   /* the latest incident record, JSON, as printed
-	                         but with "timeline" empty (vc_incstore_record
-	                         puts the entries in) */
+	double last_ts;     /* newest transition applied (replays are
+			       older or equal) */
+	double updated_ts;  /* time of the latest event */
+	double resolve_due; /* when a mitigated incident resolves; 0 */
+	const char *record; /* the latest incident record, JSON, as printed
+			       but with "timeline" empty (vc_incstore_record
+			       puts the entries in) */
 	size_t record_len;
 };
 
 /* Opens (creating if needed) the store at path, or an in-memory one
  * when path is NULL.  Returns NULL with a reason in why. */
-struct vc_incstore *vc_incstore_open(const char *path, char *why,
-                                     size_t whylen);
+struct vc_incstore *vc_incstore_open(const char *path, char *why, size_t whylen);
 void vc_incstore_close(struct vc_incstore *s);
 /* The last error, for messages. */
 const char *vc_incstore_error(const struct vc_incstore *s);
@@ -63,8 +62,7 @@ int vc_incstore_commit(struct vc_incstore *s);
 void vc_incstore_rollback(struct vc_incstore *s);
 
 /* The latest incident of key: 1 and *row, 0 when none, -1 on error. */
-int vc_incstore_get(struct vc_incstore *s, const char *key,
-                    struct vc_incstore_row *row);
+int vc_incstore_get(struct vc_incstore *s, const char *key, struct vc_incstore_row *row);
 /* Inserts or replaces the incident row->id. */
 int vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row);
 /* Keys of mitigated incidents due to resolve at or before now, as a
@@ -77,70 +75,60 @@ void vc_incstore_free_keys(char **keys, long n);
  * first, then by first_seen; state_filter is NULL, "open" (open or
  * mitigated), "mitigated" or "resolved".  Calls fn for each row until it
  * returns non-zero; returns 0 or -1 on a store error. */
-int vc_incstore_list(struct vc_incstore *s, double since,
-                     const char *state_filter,
-                     int (*fn)(const struct vc_incstore_row *row, void *ctx),
-                     void *ctx);
+int vc_incstore_list(struct vc_incstore *s, double since, const char *state_filter,
+		     int (*fn)(const struct vc_incstore_row *row, void *ctx), void *ctx);
 
 /* Timeline entries: add one (replacing the same seq), call fn for each
  * entry of an incident in order, drop entries 2..upto (the first entry
  * says how it started and stays). */
-int vc_incstore_timeline_add(struct vc_incstore *s, const char *id,
-                             long long seq, const char *json, size_t len);
+int vc_incstore_timeline_add(struct vc_incstore *s, const char *id, long long seq, const char *json,
+			     size_t len);
 int vc_incstore_timeline(struct vc_incstore *s, const char *id,
-                         void (*fn)(long long seq, const char *json,
-                                    size_t len, void *ctx),
-                         void *ctx);
-int vc_incstore_timeline_prune(struct vc_incstore *s, const char *id,
-                               long long upto);
+			 void (*fn)(long long seq, const char *json, size_t len, void *ctx),
+			 void *ctx);
+int vc_incstore_timeline_prune(struct vc_incstore *s, const char *id, long long upto);
 /* Writes row's record to out with its timeline entries in place: the
  * whole incident.  0 or -1. */
 int vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,
-                       struct vc_buf *out);
+		       struct vc_buf *out);
 
 /* The sessions a user was seen in: fn for each; 0 or -1. */
 int vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,
-                              void (*fn)(const char *session, void *ctx),
-                              void *ctx);
+			      void (*fn)(const char *session, void *ctx), void *ctx);
 int vc_incstore_add_user_session(struct vc_incstore *s, const char *user_id,
-                                 const char *session_id);
+				 const char *session_id);
 
 /* ---- pending posts (each call its own short transaction, except
  * enqueue, which joins the caller's) ---- */
 
 struct vc_incstore_post {
 	char *incident_id;
-	long long seq;       /* bumped by every enqueue */
-	char *remote_id;     /* NULL until the target gave one */
-	int progress;        /* target-specific bits of what was done */
+	long long seq;   /* bumped by every enqueue */
+	char *remote_id; /* NULL until the target gave one */
+	int progress;    /* target-specific bits of what was done */
 	int attempts;
 };
 
 /* Marks incident_id as needing a post to target (inside a transaction). */
-int vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id,
-                             const char *target);
+int vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id, const char *target);
 /* Claims every pending post of target not claimed by another live
  * process; returns the count (array in *posts, free with
  * vc_incstore_post_free) or -1. */
 long vc_incstore_post_claim(struct vc_incstore *s, const char *target,
-                            struct vc_incstore_post **posts);
+			    struct vc_incstore_post **posts);
 void vc_incstore_post_free(struct vc_incstore_post *posts, long n);
 /* Records what the target said so far (remote id may be NULL: keep). */
-int vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id,
-                              const char *target, const char *remote_id,
-                              int progress);
+int vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id, const char *target,
+			      const char *remote_id, int progress);
 /* The post is done: removed unless enqueued again since (seq moved). */
-int vc_incstore_post_done(struct vc_incstore *s,
-                          const struct vc_incstore_post *p,
-                          const char *target);
+int vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p,
+			  const char *target);
 /* The post failed: kept for the next run with the (key-free) error. */
-int vc_incstore_post_failed(struct vc_incstore *s,
-                            const struct vc_incstore_post *p,
-                            const char *target, const char *error);
+int vc_incstore_post_failed(struct vc_incstore *s, const struct vc_incstore_post *p,
+			    const char *target, const char *error);
 /* Pending posts of target (all targets when NULL), or -1. */
 long vc_incstore_post_count(struct vc_incstore *s, const char *target);
 /* The incident with id: 1 and *row, 0 when none, -1 on error. */
-int vc_incstore_get_id(struct vc_incstore *s, const char *id,
-                       struct vc_incstore_row *row);
+int vc_incstore_get_id(struct vc_incstore *s, const char *id, struct vc_incstore_row *row);
 
 #endif

@@ -61,8 +61,7 @@ take_string(struct vc_json_span v, const char *field, const char **why)
 
 /* Fills t from the JSON text; returns 0 or -1 with a reason. */
 static int
-tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why,
-           size_t whylen)
+tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why, size_t whylen)
 {
 	struct vc_json_span root, key, val, item;
 	struct vc_json_iter it, ai;
@@ -87,10 +86,9 @@ tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why,
 			t->severity = take_string(val, "severity must be a string", &bad);
 		} else if (vc_json_key_is(key, "pagerduty_severity", 18)) {
 			free(t->pd_severity);
-			t->pd_severity = take_string(
-				val, "pagerduty_severity must be a string", &bad);
-			if (t->pd_severity &&
-			    strcmp(t->pd_severity, "critical") != 0 &&
+			t->pd_severity =
+				take_string(val, "pagerduty_severity must be a string", &bad);
+			if (t->pd_severity && strcmp(t->pd_severity, "critical") != 0 &&
 			    strcmp(t->pd_severity, "error") != 0 &&
 			    strcmp(t->pd_severity, "warning") != 0 &&
 			    strcmp(t->pd_severity, "info") != 0)
@@ -110,13 +108,12 @@ tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why,
 			}
 			vc_json_iter_init(val, &ai);
 			while (bad == NULL && vc_json_array_next(&ai, &item)) {
-				char *s = take_string(
-					item, "checklist must be an array of strings",
-					&bad);
+				char *s = take_string(item, "checklist must be an array of strings",
+						      &bad);
 				if (s == NULL)
 					break;
 				t->checklist = realloc(t->checklist,
-				                       (t->nchecklist + 1) * sizeof *t->checklist);
+						       (t->nchecklist + 1) * sizeof *t->checklist);
 				if (t->checklist == NULL)
 					abort();
 				t->checklist[t->nchecklist++] = s;
@@ -141,8 +138,7 @@ tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why,
 }
 
 static int
-load_file(struct vc_inctmpl_set *s, const char *dir, const char *name,
-          char *why, size_t whylen)
+load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why, size_t whylen)
 {
 	struct vc_inctmpl t;
 	char *path, *text;
@@ -165,8 +161,7 @@ load_file(struct vc_inctmpl_set *s, const char *dir, const char *name,
 	n = fread(text, 1, TMPL_FILE_MAX + 1, f);
 	fclose(f);
 	if (n > TMPL_FILE_MAX) {
-		snprintf(why, whylen, "%s: larger than %d bytes", path,
-		         TMPL_FILE_MAX);
+		snprintf(why, whylen, "%s: larger than %d bytes", path, TMPL_FILE_MAX);
 		rc = -1;
 	} else {
 		char r[200];
@@ -224,8 +219,7 @@ load_dir(struct vc_inctmpl_set *s, const char *dir, char *why, size_t whylen)
 }
 
 struct vc_inctmpl_set *
-vc_inctmpl_load(const char *dir, const char *over_dir, char *why,
-                size_t whylen)
+vc_inctmpl_load(const char *dir, const char *over_dir, char *why, size_t whylen)
 {
 	struct vc_inctmpl_set *s = calloc(1, sizeof *s);
 
@@ -272,8 +266,7 @@ vc_inctmpl_free(struct vc_inctmpl_set *s)
 
 /* Appends the value of group member name[0..n) as text. */
 static int
-group_value(const struct vc_inctmpl_vars *v, const char *name, size_t n,
-            struct vc_buf *out)
+group_value(const struct vc_inctmpl_vars *v, const char *name, size_t n, struct vc_buf *out)
 {
 	struct vc_json_span g, key, val;
 	struct vc_json_iter it;
@@ -301,14 +294,12 @@ group_value(const struct vc_inctmpl_vars *v, const char *name, size_t n,
 }
 
 void
-vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v,
-                  struct vc_buf *out)
+vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v, struct vc_buf *out)
 {
 	const char *p = tmpl, *open, *close;
 
 	vc_buf_reserve(out, strlen(tmpl) + 64);
-	while ((open = strstr(p, "{{")) != NULL &&
-	       (close = strstr(open + 2, "}}")) != NULL) {
+	while ((open = strstr(p, "{{")) != NULL && (close = strstr(open + 2, "}}")) != NULL) {
 		const char *name = open + 2;
 		size_t n = close - name;
 		int done = 1;

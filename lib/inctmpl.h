@@ -25,7 +25,7 @@
 #include "buf.h"
 
 struct vc_inctmpl {
-	char *handle;      /* file base name: "prompt-injection" */
+	char *handle; /* file base name: "prompt-injection" */
 	char *title;
 	char *severity;
 	char *pd_severity;
@@ -40,12 +40,11 @@ struct vc_inctmpl_set;
 /* Loads every *.json file of dir, then of over_dir (may be NULL), a file
  * of over_dir replacing the one of the same name.  A default.json must
  * be among them.  Returns NULL with a reason ("FILE: why") in why. */
-struct vc_inctmpl_set *vc_inctmpl_load(const char *dir, const char *over_dir,
-                                       char *why, size_t whylen);
+struct vc_inctmpl_set *vc_inctmpl_load(const char *dir, const char *over_dir, char *why,
+				       size_t whylen);
 /* The template of handle ("prompt-injection", no "@incident-"), or the
  * default one. */
-const struct vc_inctmpl *vc_inctmpl_find(const struct vc_inctmpl_set *s,
-                                         const char *handle);
+const struct vc_inctmpl *vc_inctmpl_find(const struct vc_inctmpl_set *s, const char *handle);
 void vc_inctmpl_free(struct vc_inctmpl_set *s);
 
 /* Values for the placeholders; group is the raw JSON object of the
@@ -63,7 +62,6 @@ struct vc_inctmpl_vars {
 
 /* Appends tmpl with its placeholders replaced to out (plain text, not
  * JSON-escaped). */
-void vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v,
-                       struct vc_buf *out);
+void vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v, struct vc_buf *out);
 
 #endif

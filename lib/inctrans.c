@@ -11,11 +11,10 @@
 
 /* Bounds on what one transition may bring into an incident. */
 #define GROUP_KEYS_MAX 32
-#define MESSAGE_MAX 1024
-#define EVIDENCE_MAX 4096
+#define MESSAGE_MAX    1024
+#define EVIDENCE_MAX   4096
 
-const char *const vc_inc_status_names[] = { "alert", "warn", "ok", "no_data" };
-
+const char *const vc_inc_status_names[] = {"alert", "warn", "ok", "no_data"};
 
 static int
 parse_status(struct vc_json_span v, enum vc_inc_status *st)
@@ -70,8 +69,7 @@ make_key(struct vc_inc_transition *t, struct vc_buf *tmp)
 	int n = 0;
 	const char *why = NULL;
 
-	if (t->monitor.type != VC_JSON_OBJECT ||
-	    !vc_json_member(t->monitor, "id", &id) ||
+	if (t->monitor.type != VC_JSON_OBJECT || !vc_json_member(t->monitor, "id", &id) ||
 	    (id.type != VC_JSON_STRING && id.type != VC_JSON_NUMBER))
 		return "no monitor.id (a string or number)";
 	add_text(&t->key, id, tmp);
@@ -110,8 +108,8 @@ make_key(struct vc_inc_transition *t, struct vc_buf *tmp)
 static int
 handle_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
 }
 
 /* The first "@incident-NAME" in text[0..n), malloc'd, or NULL. */
@@ -153,11 +151,10 @@ read_handle(struct vc_inc_transition *t, struct vc_json_span hs, struct vc_buf *
 /* Reads the members of a transition in one pass over the record (the
  * last of a repeated key wins, as in jq). */
 const char *
-vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
-                struct vc_buf *tmp)
+vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec, struct vc_buf *tmp)
 {
-	struct vc_json_span k, v, status = { NULL, 0, VC_JSON_NONE },
-		ts = { NULL, 0, VC_JSON_NONE }, handles = { NULL, 0, VC_JSON_NONE };
+	struct vc_json_span k, v, status = {NULL, 0, VC_JSON_NONE}, ts = {NULL, 0, VC_JSON_NONE},
+				  handles = {NULL, 0, VC_JSON_NONE};
 	struct vc_json_iter it;
 
 	t->monitor.type = t->group.type = VC_JSON_NONE;
@@ -199,8 +196,7 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 		return "ts is not a time (epoch seconds or RFC 3339)";
 	if (t->monitor.type != VC_JSON_OBJECT)
 		return "no monitor object";
-	t->has_group = t->group.type != VC_JSON_NONE &&
-	               t->group.type != VC_JSON_NULL;
+	t->has_group = t->group.type != VC_JSON_NONE && t->group.type != VC_JSON_NULL;
 	if (t->has_group && t->group.type != VC_JSON_OBJECT)
 		return "group must be an object";
 	t->has_previous = t->previous.type == VC_JSON_STRING;
@@ -211,7 +207,6 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 	read_handle(t, handles, tmp);
 	return make_key(t, tmp);
 }
-
 
 char *
 vc_inc_dup_span(struct vc_json_span v)
@@ -275,8 +270,7 @@ add_evidence(struct vc_buf *b, struct vc_json_span ev)
 /* A timeline entry for transition t, marked with ev unless it is
  * VC_EV_UPDATED. */
 struct vc_inc_entry
-vc_inc_transition_entry(const struct vc_inc_transition *t, enum vc_inc_event ev,
-           struct vc_buf *tmp)
+vc_inc_transition_entry(const struct vc_inc_transition *t, enum vc_inc_event ev, struct vc_buf *tmp)
 {
 	struct vc_buf b = VC_BUF_INIT;
 	struct vc_inc_entry e;
@@ -312,6 +306,7 @@ vc_inc_transition_entry(const struct vc_inc_transition *t, enum vc_inc_event ev,
 	vc_buf_addc(&b, '}');
 	e.json = b.p;
 	e.len = b.len;
+	e.seq = 0; /* numbered when added to a timeline */
 	return e;
 }
 
@@ -326,5 +321,6 @@ vc_inc_event_entry(double ts, enum vc_inc_event ev)
 	vc_buf_printf(&b, ",\"event\":\"%s\"}", vc_incident_event_name(ev));
 	e.json = b.p;
 	e.len = b.len;
+	e.seq = 0; /* numbered when added to a timeline */
 	return e;
 }

@@ -22,24 +22,21 @@ extern const char *const vc_inc_status_names[];
 struct vc_inc_transition {
 	double ts;
 	enum vc_inc_status status;
-	struct vc_json_span monitor, group, previous, value, threshold,
-		message, evidence;
-	int has_group, has_previous, has_value, has_threshold, has_message,
-		has_evidence;
-	char *handle;       /* the first "@incident-NAME", malloc'd, or NULL */
-	struct vc_buf key;  /* "MONITOR_ID/k:v,k:v", or MONITOR_ID then "/" and "*" without a group */
+	struct vc_json_span monitor, group, previous, value, threshold, message, evidence;
+	int has_group, has_previous, has_value, has_threshold, has_message, has_evidence;
+	char *handle; /* the first "@incident-NAME", malloc'd, or NULL */
+	struct vc_buf
+		key; /* "MONITOR_ID/k:v,k:v", or MONITOR_ID then "/" and "*" without a group */
 };
 
 /* Reads rec into t (zeroed by the caller); tmp is scratch.  Returns NULL,
  * or a static reason why the record is unusable. */
-const char *vc_inc_transition_read(struct vc_inc_transition *t,
-                                   const struct vc_record *rec,
-                                   struct vc_buf *tmp);
+const char *vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
+				   struct vc_buf *tmp);
 /* The timeline entry of t, marked with ev unless VC_EV_UPDATED; message
  * and evidence are bounded (1 KiB, 4 KiB). */
-struct vc_inc_entry vc_inc_transition_entry(const struct vc_inc_transition *t,
-                                            enum vc_inc_event ev,
-                                            struct vc_buf *tmp);
+struct vc_inc_entry vc_inc_transition_entry(const struct vc_inc_transition *t, enum vc_inc_event ev,
+					    struct vc_buf *tmp);
 /* A lifecycle entry without a transition: {"ts", "event"}. */
 struct vc_inc_entry vc_inc_event_entry(double ts, enum vc_inc_event ev);
 /* A malloc'd copy of a span's bytes. */

@@ -42,8 +42,8 @@ vc_strmap_find(struct vc_strmap *m, const char *key)
 static void
 grow(struct vc_strmap *m)
 {
-	struct vc_strmap g = { calloc(m->cap ? m->cap * 2 : 1024, sizeof *g.v),
-		         m->cap ? m->cap * 2 : 1024, m->n };
+	struct vc_strmap g = {calloc(m->cap ? m->cap * 2 : 1024, sizeof *g.v),
+			      m->cap ? m->cap * 2 : 1024, m->n};
 
 	if (g.v == NULL)
 		abort();

@@ -18,7 +18,10 @@ struct vc_strmap {
 	size_t cap, n;
 };
 
-#define VC_STRMAP_INIT { NULL, 0, 0 }
+#define VC_STRMAP_INIT     \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 /* 64-bit FNV-1a of s[0..n). */
 unsigned long long vc_strmap_hash(const char *s, size_t n);

@@ -48,8 +48,8 @@ test_keys(void)
 	vc_http_keys_free(&k);
 
 	f = write_file("keys", "# comment\n\nexport DD_APP_KEY = 'appkey1'\n"
-	                       "PAGERDUTY_ROUTING_KEY=\"pdkey\"\r\n"
-	                       "DD_API_KEY=filekey\n");
+			       "PAGERDUTY_ROUTING_KEY=\"pdkey\"\r\n"
+			       "DD_API_KEY=filekey\n");
 	tap_ok(vc_http_keys_load(&k, f, why, sizeof why) == 0, "key file");
 	tap_is_str(k.dd_api_key, "filekey", "file wins over env");
 	tap_is_str(k.dd_app_key, "appkey1", "quotes and export stripped");
@@ -121,8 +121,8 @@ test_retry_decisions(void)
 	int in_range = 1;
 
 	tap_is_num(vc_http_parse_retry_after(" 5 ", 3, 0), 5, "Retry-After seconds");
-	tap_is_num(vc_http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 29,
-	                                     784111770.0), 7, "Retry-After date");
+	tap_is_num(vc_http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 29, 784111770.0), 7,
+		   "Retry-After date");
 	tap_is_num(vc_http_parse_retry_after("soon", 4, 0), -1, "Retry-After junk");
 
 	p.backoff_base_ms = 1000;
@@ -146,15 +146,14 @@ test_retry_decisions(void)
 	r.status = 429;
 	r.rate.reset = 2;
 	tap_is_num(vc_http_retry_wait(&p, 1, &r, 0, &seed), 2000,
-	           "X-RateLimit-Reset honoured on 429");
+		   "X-RateLimit-Reset honoured on 429");
 	r.rate.reset = 100000;
-	tap_is_num(vc_http_retry_wait(&p, 1, &r, 0, &seed), -1,
-	           "a wait past max_wait gives up");
+	tap_is_num(vc_http_retry_wait(&p, 1, &r, 0, &seed), -1, "a wait past max_wait gives up");
 	vc_http_response_free(&r);
 
 	tap_ok(vc_http_status_transient(0) && vc_http_status_transient(429) &&
-	               vc_http_status_transient(512) && !vc_http_status_transient(400) &&
-	               !vc_http_status_transient(404),
+		       vc_http_status_transient(512) && !vc_http_status_transient(400) &&
+		       !vc_http_status_transient(404),
 	       "transient statuses");
 
 	vc_http_redact_url("https://hooks.slack.com/services/T0/B0/XXXX?x=1", 1, &b);
@@ -263,30 +262,33 @@ slurp(const char *path)
 	return text;
 }
 
-#define R200 "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n" \
-	     "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 59\r\n\r\n{\"ok\":true}"
+#define R200                                                             \
+	"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n" \
+	"X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 59\r\n\r\n{\"ok\":true}"
 #define R500 "HTTP/1.1 500 Oops\r\nContent-Length: 4\r\nConnection: close\r\n\r\nboom"
-#define R429 "HTTP/1.1 429 Slow\r\nContent-Length: 0\r\nConnection: close\r\n" \
-	     "X-RateLimit-Reset: 1\r\nRetry-After: 0\r\n\r\n"
-#define R400ECHO "HTTP/1.1 400 Bad\r\nContent-Length: 35\r\nConnection: close\r\n" \
-	         "\r\n{\"errors\":[\"bad key sekrit-api-1\"]}"
+#define R429                                                              \
+	"HTTP/1.1 429 Slow\r\nContent-Length: 0\r\nConnection: close\r\n" \
+	"X-RateLimit-Reset: 1\r\nRetry-After: 0\r\n\r\n"
+#define R400ECHO                                                          \
+	"HTTP/1.1 400 Bad\r\nContent-Length: 35\r\nConnection: close\r\n" \
+	"\r\n{\"errors\":[\"bad key sekrit-api-1\"]}"
 
 static void
 test_exchanges(void)
 {
-	struct vc_http_keys keys = { strdup("sekrit-api-1"), strdup("sekrit-app-2"), NULL };
-	struct vc_http_config cfg = { NULL, &keys, VC_HTTP_POLICY_INIT, "test", 0, 42 };
+	struct vc_http_keys keys = {strdup("sekrit-api-1"), strdup("sekrit-app-2"), NULL};
+	struct vc_http_config cfg = {NULL, &keys, VC_HTTP_POLICY_INIT, "test", 0, 42};
 	struct vc_http_response r = VC_HTTP_RESPONSE_INIT;
 	struct vc_http_client *c;
 	struct server s;
 	const char *why;
 	char base[64], *log;
 	const char *body = "{\"a\":1}";
-	struct vc_http_request req = { "POST", "/api/v2/incidents", body, strlen(body),
-	                               VC_HTTP_AUTH_DD, NULL, 0, 0 };
-	static const char *const retry_script[] = { R500, R429, R200, NULL };
-	static const char *const bad_script[] = { R400ECHO, NULL };
-	static const char *const stall_script[] = { "STALL", "STALL", NULL };
+	struct vc_http_request req = {
+		"POST", "/api/v2/incidents", body, strlen(body), VC_HTTP_AUTH_DD, NULL, 0, 0};
+	static const char *const retry_script[] = {R500, R429, R200, NULL};
+	static const char *const bad_script[] = {R400ECHO, NULL};
+	static const char *const stall_script[] = {"STALL", "STALL", NULL};
 	size_t n;
 	const char *v;
 
@@ -312,7 +314,7 @@ test_exchanges(void)
 	log = slurp(s.log);
 	tap_ok(strstr(log, "POST /api/v2/incidents HTTP/1.1") != NULL, "method and path sent");
 	tap_ok(strcasestr(log, "DD-API-KEY: sekrit-api-1") != NULL &&
-	               strcasestr(log, "DD-APPLICATION-KEY: sekrit-app-2") != NULL,
+		       strcasestr(log, "DD-APPLICATION-KEY: sekrit-app-2") != NULL,
 	       "key headers sent");
 	tap_ok(strcasestr(log, "Content-Type: application/json") != NULL, "JSON content type");
 	tap_ok(strstr(log, "{\"a\":1}") != NULL, "body sent");
@@ -348,8 +350,7 @@ test_exchanges(void)
 	       "connection refused: transient, no_retry honoured: %s", r.error);
 	req.no_retry = 0;
 	req.url = "http://example.invalid/api/v2/incidents";
-	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") &&
-	               r.attempts == 0,
+	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
 	       "key over plain http to a remote host refused unsent: %s", r.error);
 	req.url = "/x";
 	req.auth = VC_HTTP_AUTH_NONE;

@@ -38,18 +38,17 @@ feed(struct vc_incidents *e, const char *line, const char **why)
 }
 
 static int
-tr(struct vc_incidents *e, double ts, const char *status, const char *sid,
-   double value)
+tr(struct vc_incidents *e, double ts, const char *status, const char *sid, double value)
 {
 	char line[1024];
 	const char *why;
 
 	snprintf(line, sizeof line,
-	         "{\"ts\":%g,\"monitor\":{\"id\":\"pi\",\"name\":\"PI\"},"
-	         "\"group\":{\"session_id\":\"%s\"},\"status\":\"%s\","
-	         "\"value\":%g,\"threshold\":0.7,"
-	         "\"handles\":[\"@incident-prompt-injection\"]}",
-	         ts, sid, status, value);
+		 "{\"ts\":%g,\"monitor\":{\"id\":\"pi\",\"name\":\"PI\"},"
+		 "\"group\":{\"session_id\":\"%s\"},\"status\":\"%s\","
+		 "\"value\":%g,\"threshold\":0.7,"
+		 "\"handles\":[\"@incident-prompt-injection\"]}",
+		 ts, sid, status, value);
 	return feed(e, line, &why);
 }
 
@@ -76,8 +75,8 @@ events(struct vc_incidents *e, double now)
 		vc_json_member(root, "event", &v);
 		vc_json_member(root, "state", &st);
 		vc_json_member(root, "count", &c);
-		snprintf(one, sizeof one, "%s%.*s:%.*s:%.*s", summary[0] ? " " : "",
-		         (int)v.len - 2, v.p + 1, (int)st.len - 2, st.p + 1, (int)c.len, c.p);
+		snprintf(one, sizeof one, "%s%.*s:%.*s:%.*s", summary[0] ? " " : "", (int)v.len - 2,
+			 v.p + 1, (int)st.len - 2, st.p + 1, (int)c.len, c.p);
 		strcat(summary, one);
 		p = nl + 1;
 	}
@@ -92,8 +91,7 @@ stored(const char *key, struct vc_incident *inc)
 	struct vc_buf whole = VC_BUF_INIT;
 	int rc;
 
-	if (vc_incstore_get(store, key, &row) != 1 ||
-	    vc_incstore_record(store, &row, &whole) < 0)
+	if (vc_incstore_get(store, key, &row) != 1 || vc_incstore_record(store, &row, &whole) < 0)
 		return -1;
 	rc = vc_incident_parse(inc, whole.p, whole.len);
 	vc_buf_free(&whole);
@@ -114,7 +112,7 @@ engine(struct vc_incident_opts *o)
 int
 main(void)
 {
-	struct vc_incident_opts o = { 0, 0, 600, 3600, NULL, 0 };
+	struct vc_incident_opts o = {0, 0, 600, 3600, NULL, 0};
 	struct vc_incidents *e;
 	struct vc_incident inc;
 	struct vc_incstore_row row;
@@ -133,7 +131,7 @@ main(void)
 	tr(e, 1060, "alert", "s-1", 0.95);
 	tr(e, 1120, "ok", "s-1", 0.1);
 	tap_is_str(events(e, 0), "opened:open:1 updated:open:2 mitigated:mitigated:2",
-	           "open, update, mitigate");
+		   "open, update, mitigate");
 	tr(e, 1000, "alert", "s-1", 0.99);
 	tr(e, 1120, "alert", "s-1", 0.99);
 	tap_is_str(events(e, 0), "", "transitions not newer than the last are replays");
@@ -144,7 +142,7 @@ main(void)
 	tr(e, 2100, "ok", "s-1", 0.1);
 	tr(e, 9999, "alert", "s-1", 0.9);
 	tap_is_str(events(e, 0), "mitigated:mitigated:3 resolved:resolved:3 opened:open:1",
-	           "a late alert resolves the old incident first, then opens a new one");
+		   "a late alert resolves the old incident first, then opens a new one");
 	tap_ok(stored("pi/session_id:s-1", &inc) == 0, "stored under its key, reads back");
 	tap_is_num(inc.count, 1, "the key's latest incident is the new one");
 	tap_is_str(inc.attacker, "session s-1", "attacker in words");
@@ -165,9 +163,14 @@ main(void)
 	e = engine(&o);
 	tr(e, 1000, "warn", "s-2", 0.65);
 	feed(e, "{\"ts\":1,\"monitor\":{\"id\":7},\"status\":\"alert\",\"value\":1}", &why);
-	feed(e, "{\"ts\":1,\"monitor\":{\"id\":\"q\"},\"group\":{\"b\":\"2\",\"a\":1},\"status\":\"alert\"}", &why);
-	tap_is_str(events(e, 0), "opened:open:1 opened:open:1 opened:open:1", "--on-warn and --all");
-	tap_is_num(vc_incstore_get(store, "7/*", &row), 1, "a numeric monitor id, no group: key 7/*");
+	feed(e,
+	     "{\"ts\":1,\"monitor\":{\"id\":\"q\"},\"group\":{\"b\":\"2\",\"a\":1},\"status\":"
+	     "\"alert\"}",
+	     &why);
+	tap_is_str(events(e, 0), "opened:open:1 opened:open:1 opened:open:1",
+		   "--on-warn and --all");
+	tap_is_num(vc_incstore_get(store, "7/*", &row), 1,
+		   "a numeric monitor id, no group: key 7/*");
 	tap_is_num(vc_incstore_get(store, "q/a:1,b:2", &row), 1, "group members sorted in the key");
 	vc_incidents_free(e);
 	o.all = o.on_warn = 0;
@@ -183,17 +186,22 @@ main(void)
 	tap_ok(rc == -1 && strstr(why, "ts") != NULL, "bad ts: rejected");
 	rc = feed(e, "{\"ts\":1,\"monitor\":{\"id\":1},\"group\":[1],\"status\":\"ok\"}", &why);
 	tap_ok(rc == -1 && strstr(why, "group") != NULL, "group not an object: rejected");
-	rc = feed(e, "{\"ts\":\"2026-11-26T10:00:00Z\",\"monitor\":{\"id\":1},\"status\":\"alert\","
-	             "\"message\":\"x @incident-multimodal y\"}", &why);
+	rc = feed(e,
+		  "{\"ts\":\"2026-11-26T10:00:00Z\",\"monitor\":{\"id\":1},\"status\":\"alert\","
+		  "\"message\":\"x @incident-multimodal y\"}",
+		  &why);
 	tap_is_num(rc, 1, "RFC 3339 ts; handle found in the message");
 	/* A huge message and evidence are bounded on the timeline. */
-	strcpy(big, "{\"ts\":1900000000,\"monitor\":{\"id\":1},\"status\":\"alert\",\"message\":\"");
+	strcpy(big,
+	       "{\"ts\":1900000000,\"monitor\":{\"id\":1},\"status\":\"alert\",\"message\":\"");
 	for (int i = 0; i < 3000; i++)
 		strcat(big, "\xC3\xA9");
 	strcat(big, "\",\"evidence\":[");
 	for (int i = 0; i < 100; i++)
-		strcat(big, i ? ",{\"tags\":{\"service\":\"svc-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}"
-		              : "{\"tags\":{\"service\":\"svc-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}");
+		strcat(big, i ? ",{\"tags\":{\"service\":\"svc-"
+				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}"
+			      : "{\"tags\":{\"service\":\"svc-"
+				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}");
 	strcat(big, "]}");
 	rc = feed(e, big, &why);
 	tap_is_num(rc, 1, "big transition applied");
@@ -201,7 +209,8 @@ main(void)
 	vc_incidents_commit(e, 0, &out);
 	tap_ok(out.len < 12000, "its event stays small (%zu bytes)", out.len);
 	tap_ok(strstr(out.p, "\"evidence_dropped\":") != NULL, "dropped evidence is counted");
-	tap_ok(strstr(out.p, "\xC3\xA9\xE2\x80\xA6\"") != NULL, "message cut on a character boundary with an ellipsis");
+	tap_ok(strstr(out.p, "\xC3\xA9\xE2\x80\xA6\"") != NULL,
+	       "message cut on a character boundary with an ellipsis");
 	vc_incidents_free(e);
 
 	/* The timeline keeps its first entry and the newest ones. */
@@ -231,21 +240,30 @@ main(void)
 	e = vc_incidents_new(&o, store, tmpl);
 	tr(e, 2000, "alert", "s-9", 0.8);
 	tap_is_str(events(e, 0), "resolved:resolved:60 reopened:open:61",
-	           "a fresh engine picks the incident up from the store");
+		   "a fresh engine picks the incident up from the store");
 	stored("pi/session_id:s-9", &inc);
 	tap_ok(inc.ntl == VC_INC_TIMELINE_KEEP && inc.tl_total == 122 &&
-	               strstr(inc.tl[0].json, "\"ts\":1000,") != NULL,
-	       "stored timeline: the first entry and the newest (%d entries of %lld)",
-	       inc.ntl, inc.tl_total);
+		       strstr(inc.tl[0].json, "\"ts\":1000,") != NULL,
+	       "stored timeline: the first entry and the newest (%d entries of %lld)", inc.ntl,
+	       inc.tl_total);
 	tap_ok(strstr(inc.tl[inc.ntl - 1].json, "\"ts\":2000,") != NULL, "newest entry last");
 	vc_incident_free(&inc);
 	vc_incidents_free(e);
 
 	/* A "below" rule peaks at its lowest value. */
 	e = engine(&o);
-	feed(e, "{\"ts\":1,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.5,\"threshold\":0.6,\"handles\":[\"@incident-x\"]}", &why);
-	feed(e, "{\"ts\":2,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.3,\"threshold\":0.6}", &why);
-	feed(e, "{\"ts\":3,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.4,\"threshold\":0.6}", &why);
+	feed(e,
+	     "{\"ts\":1,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.5,"
+	     "\"threshold\":0.6,\"handles\":[\"@incident-x\"]}",
+	     &why);
+	feed(e,
+	     "{\"ts\":2,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.3,"
+	     "\"threshold\":0.6}",
+	     &why);
+	feed(e,
+	     "{\"ts\":3,\"monitor\":{\"id\":\"q\"},\"status\":\"alert\",\"value\":0.4,"
+	     "\"threshold\":0.6}",
+	     &why);
 	events(e, 0);
 	stored("q/*", &inc);
 	tap_is_num(inc.peak, 0.3, "peak of a below-threshold rule is its minimum");
@@ -253,7 +271,8 @@ main(void)
 	vc_incident_free(&inc);
 	vc_incidents_free(e);
 
-	tap_ok(vc_incident_parse(&inc, "{\"id\":1}", 8) == -1, "a record without id and key is refused");
+	tap_ok(vc_incident_parse(&inc, "{\"id\":1}", 8) == -1,
+	       "a record without id and key is refused");
 	vc_incstore_close(store);
 	vc_inctmpl_free(tmpl);
 	vc_buf_free(&out);

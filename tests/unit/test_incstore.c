@@ -13,13 +13,14 @@
 static char dir[] = "/tmp/test_incstore.XXXXXX";
 
 static int
-put(struct vc_incstore *s, const char *id, const char *key, const char *state,
-    double first, double due, double updated)
+put(struct vc_incstore *s, const char *id, const char *key, const char *state, double first,
+    double due, double updated)
 {
 	char rec[256];
 	struct vc_incstore_row r;
 
-	snprintf(rec, sizeof rec, "{\"id\":\"%s\",\"key\":\"%s\",\"state\":\"%s\"}", id, key, state);
+	snprintf(rec, sizeof rec, "{\"id\":\"%s\",\"key\":\"%s\",\"state\":\"%s\"}", id, key,
+		 state);
 	r.id = id;
 	r.key = key;
 	r.state = state;
@@ -69,7 +70,8 @@ main(void)
 	snprintf(path, sizeof path, "%s/s.db", dir);
 	s = vc_incstore_open(path, why, sizeof why);
 	tap_ok(s != NULL, "store created: %s", s ? "" : why);
-	tap_ok(vc_incstore_begin(s, &stale) == 0 && stale, "first begin is stale (nothing cached yet)");
+	tap_ok(vc_incstore_begin(s, &stale) == 0 && stale,
+	       "first begin is stale (nothing cached yet)");
 	tap_ok(put(s, "i1", "k1", "resolved", 100, 0, 200) == 0, "put");
 	put(s, "i2", "k1", "open", 300, 0, 300);
 	put(s, "i3", "k2", "mitigated", 150, 500, 160);
@@ -111,21 +113,22 @@ main(void)
 	tap_is_num(vc_incstore_post_count(s, NULL), 2, "two posts queued (repeats coalesce)");
 	n = vc_incstore_post_claim(s, "datadog", &posts);
 	tap_ok(n == 1 && strcmp(posts[0].incident_id, "i2") == 0 && posts[0].seq == 2 &&
-	               posts[0].remote_id == NULL,
+		       posts[0].remote_id == NULL,
 	       "claim the datadog post");
 	tap_ok(vc_incstore_post_progress(s, "i2", "datadog", "remote-1", 1) == 0, "progress");
 	tap_ok(vc_incstore_post_failed(s, &posts[0], "datadog", "HTTP 503") == 0, "failed");
 	vc_incstore_post_free(posts, n);
 	n = vc_incstore_post_claim(s, "datadog", &posts);
 	tap_ok(n == 1 && posts[0].attempts == 1 && posts[0].remote_id &&
-	               strcmp(posts[0].remote_id, "remote-1") == 0 && posts[0].progress == 1,
+		       strcmp(posts[0].remote_id, "remote-1") == 0 && posts[0].progress == 1,
 	       "a failed post is claimed again with its remote id");
 	/* An event between claim and done keeps the post queued. */
 	vc_incstore_begin(s, &stale);
 	vc_incstore_post_enqueue(s, "i2", "datadog");
 	vc_incstore_commit(s);
 	vc_incstore_post_done(s, &posts[0], "datadog");
-	tap_is_num(vc_incstore_post_count(s, "datadog"), 1, "a post enqueued again stays after done");
+	tap_is_num(vc_incstore_post_count(s, "datadog"), 1,
+		   "a post enqueued again stays after done");
 	vc_incstore_post_free(posts, n);
 	n = vc_incstore_post_claim(s, "datadog", &posts);
 	vc_incstore_post_done(s, &posts[0], "datadog");

@@ -45,15 +45,19 @@ main(void)
 	struct vc_buf b = VC_BUF_INIT;
 	char why[512], cmd[600];
 	const char *g = "{\"session_id\":\"s-42\",\"n\":7}";
-	struct vc_inctmpl_vars v = { "session s-42", "Prompt injection", "pi/session_id:s-42",
-		                     "@incident-x", 3, 0.97, g, strlen(g) };
+	struct vc_inctmpl_vars v = {
+		"session s-42", "Prompt injection", "pi/session_id:s-42", "@incident-x", 3, 0.97, g,
+		strlen(g)};
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	put("a", "default.json", "{\"title\":\"{{monitor}} on {{attacker}}\",\"severity\":\"SEV-3\"}");
-	put("a", "x.json", "{\"title\":\"X from {{attacker}}\",\"severity\":\"SEV-2\","
-	                   "\"pagerduty_severity\":\"critical\",\"customer_impacted\":true,"
-	                   "\"summary\":\"{{count}} at {{peak}}\",\"checklist\":[\"block {{group.session_id}}\",\"{{group.n}} {{nope}} {{key}} {{handle}}\"]}");
+	put("a", "default.json",
+	    "{\"title\":\"{{monitor}} on {{attacker}}\",\"severity\":\"SEV-3\"}");
+	put("a", "x.json",
+	    "{\"title\":\"X from {{attacker}}\",\"severity\":\"SEV-2\","
+	    "\"pagerduty_severity\":\"critical\",\"customer_impacted\":true,"
+	    "\"summary\":\"{{count}} at {{peak}}\",\"checklist\":[\"block "
+	    "{{group.session_id}}\",\"{{group.n}} {{nope}} {{key}} {{handle}}\"]}");
 	put("a", "notes.txt", "not a template");
 	s = vc_inctmpl_load(path_of("a"), NULL, why, sizeof why);
 	tap_ok(s != NULL, "templates load: %s", s ? "" : why);
@@ -62,9 +66,11 @@ main(void)
 	tap_is_str(t->pd_severity, "critical", "pagerduty severity");
 	tap_ok(t->customer_impacted, "customer_impacted");
 	tap_is_num((double)t->nchecklist, 2, "checklist items");
-	tap_is_str(vc_inctmpl_find(s, "other")->handle, "default", "unknown handle falls back to default");
+	tap_is_str(vc_inctmpl_find(s, "other")->handle, "default",
+		   "unknown handle falls back to default");
 	tap_is_str(vc_inctmpl_find(s, NULL)->handle, "default", "no handle: default");
-	tap_is_str(vc_inctmpl_find(s, "default")->pd_severity, "error", "pagerduty severity defaults to error");
+	tap_is_str(vc_inctmpl_find(s, "default")->pd_severity, "error",
+		   "pagerduty severity defaults to error");
 	vc_inctmpl_render(t->title, &v, &b);
 	tap_is_str(b.p, "X from session s-42", "{{attacker}}");
 	vc_buf_reset(&b);
@@ -76,7 +82,7 @@ main(void)
 	vc_buf_reset(&b);
 	vc_inctmpl_render(t->checklist[1], &v, &b);
 	tap_is_str(b.p, "7 {{nope}} pi/session_id:s-42 @incident-x",
-	           "numbers, unknown placeholders kept, key, handle");
+		   "numbers, unknown placeholders kept, key, handle");
 	vc_buf_reset(&b);
 	vc_inctmpl_render("{{unterminated", &v, &b);
 	tap_is_str(b.p, "{{unterminated", "an unterminated placeholder is text");
@@ -84,16 +90,17 @@ main(void)
 
 	put("b", "x.json", "{\"title\":\"override\",\"severity\":\"SEV-1\"}");
 	s = vc_inctmpl_load(path_of("a"), path_of("b"), why, sizeof why);
-	tap_is_str(vc_inctmpl_find(s, "x")->title, "override", "a file of the override folder wins");
+	tap_is_str(vc_inctmpl_find(s, "x")->title, "override",
+		   "a file of the override folder wins");
 	vc_inctmpl_free(s);
 
 	put("c", "x.json", "{\"title\":\"t\",\"severity\":\"SEV-1\",\"sevrity\":1}");
 	tap_ok(vc_inctmpl_load(path_of("a"), path_of("c"), why, sizeof why) == NULL &&
-	               strstr(why, "x.json: unknown field") != NULL,
+		       strstr(why, "x.json: unknown field") != NULL,
 	       "an unknown field is refused: %s", why);
 	put("d", "x.json", "{\"title\":\"t\"}");
 	tap_ok(vc_inctmpl_load(path_of("a"), path_of("d"), why, sizeof why) == NULL &&
-	               strstr(why, "required") != NULL,
+		       strstr(why, "required") != NULL,
 	       "severity is required: %s", why);
 	put("e", "x.json", "{\"title\":\"t\",\"severity\":\"S\",\"checklist\":[1]}");
 	tap_ok(vc_inctmpl_load(path_of("a"), path_of("e"), why, sizeof why) == NULL,
@@ -103,11 +110,11 @@ main(void)
 	       "an unknown PagerDuty severity is refused");
 	put("g", "x.json", "{\"title\":");
 	tap_ok(vc_inctmpl_load(path_of("a"), path_of("g"), why, sizeof why) == NULL &&
-	               strstr(why, "x.json: byte") != NULL,
+		       strstr(why, "x.json: byte") != NULL,
 	       "malformed JSON names the byte: %s", why);
 	put("h", "x.json", "{\"title\":\"t\",\"severity\":\"S\"}");
 	tap_ok(vc_inctmpl_load(path_of("h"), NULL, why, sizeof why) == NULL &&
-	               strstr(why, "no default.json") != NULL,
+		       strstr(why, "no default.json") != NULL,
 	       "a folder without default.json is refused");
 	tap_ok(vc_inctmpl_load(path_of("nowhere"), NULL, why, sizeof why) == NULL,
 	       "a missing folder is refused");
@@ -116,9 +123,9 @@ main(void)
 	tap_ok(s != NULL, "the installed templates load: %s", s ? "" : why);
 	if (s) {
 		tap_is_str(vc_inctmpl_find(s, "prompt-injection")->handle, "prompt-injection",
-		           "prompt-injection template");
+			   "prompt-injection template");
 		tap_is_str(vc_inctmpl_find(s, "multimodal")->handle, "multimodal",
-		           "multimodal template");
+			   "multimodal template");
 		vc_inctmpl_free(s);
 	}
 	vc_buf_free(&b);

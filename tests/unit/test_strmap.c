@@ -48,7 +48,6 @@ main(void)
 	tap_ok(vc_strmap_hash("a", 1) != vc_strmap_hash("b", 1), "hash differs");
 	vc_strmap_clear(&m, count_free);
 	tap_is_num(freed, 5001, "clear frees every value");
-	tap_ok(m.n == 0 && m.v == NULL && vc_strmap_find(&m, "a") == NULL,
-	       "cleared map is empty");
+	tap_ok(m.n == 0 && m.v == NULL && vc_strmap_find(&m, "a") == NULL, "cleared map is empty");
 	return tap_done();
 }
