@@ -4,7 +4,10 @@
  * positive rate at a threshold (0.7, the alert rule's), and ROC AUC.
  *
  * A file whose name starts with "jackhhao" is read only in its
- * jackhhao-test-* rows (its train rows made the model).  Rows of a file
+ * jackhhao-test-* rows (its train rows made the model).  A file of one
+ * class has no AUC of its own; it gets a second line, the AUC of its rows
+ * against the other class of the jackhhao test rows (name that file
+ * first).  Rows of a file
  * whose ids name attack families (garak-attacks) are also reported per
  * family: the id without its number, cut to the family's first two parts
  * (three for garak-encoding-*).
@@ -105,6 +108,44 @@ count(struct counts *c, const struct scored *s, double threshold)
 		flagged ? c->fp++ : c->tn++;
 }
 
+/* The jackhhao test rows' scores, each class apart, for the AUC of a
+ * file that has only one class (AUC needs both). */
+static struct scored *ref[2];
+static size_t nref[2];
+
+static void
+keep_reference(const struct scored *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = s[i].label;
+		struct scored *grown = realloc(ref[c], (nref[c] + 1) * sizeof *grown);
+		if (!grown)
+			err(2, "realloc");
+		ref[c] = grown;
+		ref[c][nref[c]++] = s[i];
+	}
+}
+
+/* For a file of one class: the AUC against the other class of the
+ * jackhhao test rows. */
+static void
+reference_row(const struct scored *s, size_t n)
+{
+	int other = !s[0].label;
+	struct scored *both = malloc((n + nref[other]) * sizeof *both);
+	struct counts none = {0};
+	char name[96];
+
+	if (!both)
+		err(2, "malloc");
+	memcpy(both, s, n * sizeof *both);
+	if (nref[other])
+		memcpy(both + n, ref[other], nref[other] * sizeof *both);
+	snprintf(name, sizeof name, "  vs jackhhao test %s", other ? "attacks" : "benign");
+	row(name, &none, auc(both, n + nref[other]), n + nref[other]);
+	free(both);
+}
+
 static void
 evaluate(struct vc_piscore *eng, const char *path, double threshold)
 {
@@ -132,7 +173,8 @@ evaluate(struct vc_piscore *eng, const char *path, double threshold)
 	/* "garak-attacks", or "jackhhao (test rows)": the file, short. */
 	snprintf(name, sizeof name, "%.*s%s", jack ? 8 : (int)strcspn(base, "."), base,
 		 jack ? " (test rows)" : "");
-	/* Families before the AUC sort reorders the rows. */
+	if (jack)
+		keep_reference(s, n);
 	if (families && !jack) {
 		char done[64][64];
 		int ndone = 0;
@@ -157,6 +199,8 @@ evaluate(struct vc_piscore *eng, const char *path, double threshold)
 	} else {
 		row(name, &all, auc(s, n), n);
 	}
+	if (n && !jack && (all.tp + all.fn == 0 || all.fp + all.tn == 0) && nref[0] && nref[1])
+		reference_row(s, n);
 	free(s);
 	free(copy);
 	pidata_free(rows, n);
