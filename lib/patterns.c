@@ -353,7 +353,14 @@ compile(struct vc_patterns *p, char **res, const unsigned *ids, uint64_t hash, c
 	}
 	for (unsigned i = 0; i < p->npats; i++)
 		flags[i] = HS_FLAG_SINGLEMATCH;
-	if (!cpath || cache_read(p, cpath) < 0) {
+	/* A cached database made on another CPU (a shared home folder)
+	 * loads but gets no scratch: then compile afresh. */
+	if (cpath && cache_read(p, cpath) == 0 &&
+	    hs_alloc_scratch(p->db, &p->scratch) != HS_SUCCESS) {
+		hs_free_database(p->db);
+		p->db = NULL;
+	}
+	if (!p->db) {
 		if (hs_compile_multi((const char *const *)res, flags, ids, p->npats, HS_MODE_BLOCK,
 				     NULL, &p->db, &cerr) != HS_SUCCESS) {
 			int e = cerr->expression;
@@ -368,7 +375,7 @@ compile(struct vc_patterns *p, char **res, const unsigned *ids, uint64_t hash, c
 		if (cpath)
 			cache_write(p, cpath);
 	}
-	if (hs_alloc_scratch(p->db, &p->scratch) != HS_SUCCESS) {
+	if (!p->scratch && hs_alloc_scratch(p->db, &p->scratch) != HS_SUCCESS) {
 		snprintf(why, whylen, "%s: cannot allocate scan memory", path);
 		goto out;
 	}
