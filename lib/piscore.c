@@ -53,7 +53,7 @@ struct vc_piscore {
 	struct vc_decoded payloads[MAX_PAYLOADS];
 	/* per message: strongest positive and negative weight per category */
 	double pos[VC_PISCORE_MAX_CATEGORIES], neg[VC_PISCORE_MAX_CATEGORIES];
-	unsigned char fired_rule[256]; /* patterns fired, for --explain */
+	unsigned char *fired_rule; /* per pattern: fired, for --explain */
 };
 
 struct vc_piscore *
@@ -77,6 +77,11 @@ vc_piscore_new(const char *patterns_path, const char *model_path, char *why, siz
 	for (int i = 0; i < NSIGS; i++)
 		if (!vc_patterns_signal(s->pats, sig_names[i], &s->sigs[i].cat, &s->sigs[i].weight))
 			s->sigs[i].weight = 0;
+	s->fired_rule = calloc(vc_patterns_count(s->pats), 1);
+	if (!s->fired_rule) {
+		perror("calloc");
+		exit(2);
+	}
 	s->norm = vc_norm_new();
 	return s;
 fail:
@@ -95,6 +100,7 @@ vc_piscore_free(struct vc_piscore *s)
 	vc_buf_free(&s->normalized);
 	vc_buf_free(&s->decoded);
 	vc_buf_free(&s->shown);
+	free(s->fired_rule);
 	free(s);
 }
 
@@ -171,8 +177,7 @@ score_hits(struct vc_piscore *s, struct vc_piresult *r, const struct vc_norm_res
 		if (w > 0 && excepted(s, h, n))
 			continue;
 		weigh(s, cat, w);
-		if (h->pattern < sizeof s->fired_rule)
-			s->fired_rule[h->pattern] = 1;
+		s->fired_rule[h->pattern] = 1;
 		if (w <= 0)
 			continue;
 		add_evidence(r, cat, vc_patterns_name(s->pats, h->pattern), from, to);
@@ -216,21 +221,24 @@ score_payloads(struct vc_piscore *s, struct vc_piresult *r, const char *text, si
 		const struct vc_decoded *d = &s->payloads[i];
 		struct vc_norm_result nr;
 		size_t nh;
+		int matched;
 		r->decoded |= 1u << d->kind;
 		fire_signal(s, r, kind_sig[d->kind], d->from, d->to);
 		vc_norm_text(s->norm, s->decoded.p + d->out_from, d->out_to - d->out_from, &nr);
 		nh = vc_patterns_scan(s->pats, nr.text, nr.len, s->hits, MAX_HITS);
+		matched = 0;
 		for (size_t k = 0; k < nh; k++) {
 			const struct vc_pattern_hit *h = &s->hits[k];
 			unsigned cat = vc_patterns_category(s->pats, h->pattern);
 			double w = vc_patterns_weight(s->pats, h->pattern);
 			struct vc_pievidence *e;
+			if (w > 0 && excepted(s, h, nh))
+				continue;
 			weigh(s, cat, w);
+			s->fired_rule[h->pattern] = 1;
 			if (w <= 0)
 				continue;
-			if (h->pattern < sizeof s->fired_rule)
-				s->fired_rule[h->pattern] = 1;
-			if (k == 0)
+			if (!matched++)
 				fire_signal(s, r, SIG_DECODED_MATCH, d->from, d->to);
 			e = add_evidence(r, cat, vc_patterns_name(s->pats, h->pattern), d->from,
 					 d->to);
@@ -252,7 +260,7 @@ vc_piscore_text(struct vc_piscore *s, const char *text, size_t len, struct vc_pi
 
 	memset(s->pos, 0, sizeof s->pos);
 	memset(s->neg, 0, sizeof s->neg);
-	memset(s->fired_rule, 0, sizeof s->fired_rule);
+	memset(s->fired_rule, 0, vc_patterns_count(s->pats));
 	vc_buf_reset(&s->shown);
 	r->nev = 0;
 	r->decoded = 0;
@@ -374,7 +382,7 @@ vc_piscore_json_explain(const struct vc_piscore *s, const struct vc_piresult *r,
 	}
 	vc_buf_adds(b, "},\"rules\":[");
 	first = 1;
-	for (unsigned i = 0; i < vc_patterns_count(s->pats) && i < sizeof s->fired_rule; i++)
+	for (unsigned i = 0; i < vc_patterns_count(s->pats); i++)
 		if (s->fired_rule[i]) {
 			const char *name = vc_patterns_name(s->pats, i);
 			if (!first)
