@@ -23,3 +23,13 @@ fuzz:: build-fuzz/fuzz_query
 	@mkdir -p build-fuzz/corpus-query
 	build-fuzz/fuzz_query -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 		build-fuzz/corpus-query tests/fuzz/corpus/query 2>&1 | tail -n 3
+
+build-fuzz/fuzz_monitor: tests/fuzz/fuzz_monitor.c lib/monitor.c lib/monitor_check.c \
+		$(EVAL_RULES_FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$(sort $^)) -ljq
+
+fuzz:: build-fuzz/fuzz_monitor
+	@mkdir -p build-fuzz/corpus-monitor
+	build-fuzz/fuzz_monitor -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -close_fd_mask=2 \
+		build-fuzz/corpus-monitor tests/fuzz/corpus/monitor 2>&1 | tail -n 3
