@@ -426,12 +426,30 @@ post_args() {
 	assert_output --partial 'DD_SITE is not a Datadog site'
 }
 
+# The trimmed v2 spec with the two incident paths it lacks (update, todos)
+# copied in from the full spec; every component they use is already there.
+prism_spec() {
+	local v="$SHARED/vendor/datadog-openapi" out=$1
+	block() {
+		awk -v p="  $1:" '$0 == p { on = 1; print; next } on && /^  ?[^ ]/ { on = 0 } on' "$v/v2-openapi.yaml"
+	}
+	{
+		block '/api/v2/incidents/{incident_id}'
+		block '/api/v2/incidents/{incident_id}/relationships/todos'
+	} >"$out.paths"
+	[ -s "$out.paths" ] || return 1
+	awk -v f="$out.paths" '{ print } $0 == "paths:" { while ((getline l < f) > 0) print l }' \
+		"$v/v2-incidents-series-min.yaml" >"$out"
+}
+
 @test "vc-incident: Datadog incident requests are valid against Datadog's OpenAPI spec (prism)" {
 	need_shared vendor/datadog-openapi/v2-incidents-series-min.yaml
+	need_shared vendor/datadog-openapi/v2-openapi.yaml
 	prism=${VC_PRISM:-prism}
 	command -v "$prism" >/dev/null || skip "prism is not installed (npm @stoplight/prism-cli; set VC_PRISM)"
+	prism_spec "$T/spec.yaml" || skip "the incident paths were not found in the full v2 spec"
 	port=$((20000 + RANDOM % 20000))
-	"$prism" mock -h 127.0.0.1 -p "$port" "$SHARED/vendor/datadog-openapi/v2-incidents-series-min.yaml" >"$T/prism.log" 2>&1 3>&- &
+	"$prism" mock -h 127.0.0.1 -p "$port" "$T/spec.yaml" >"$T/prism.log" 2>&1 3>&- &
 	PRISM_PID=$!
 	for i in $(seq 300); do
 		grep -q 'Prism is listening' "$T/prism.log" && break
@@ -439,11 +457,21 @@ post_args() {
 	done
 	grep -q 'Prism is listening' "$T/prism.log" || skip "prism did not start"
 	keys
-	# The trimmed spec has POST /api/v2/incidents only: no checklist, so
-	# no todos, and an open incident, so no PATCH.
-	mkdir -p "$T/tpl"
-	echo '{"title": "Prompt injection from {{attacker}}", "severity": "SEV-2", "customer_impacted": true, "checklist": []}' >"$T/tpl/prompt-injection.json"
-	run --separate-stderr vc-incident -v --templates "$T/tpl" -p datadog --api-url "http://127.0.0.1:$port" --retries 0 --now 1200 < <(tr 1000 alert s-42)
+	# Prism answers 400 to a request its schema rejects, and the post then
+	# fails: exit 0 means every request was valid.  Create (with the
+	# checklist as todos, then the state as an update), then resolve.
+	run --separate-stderr vc-incident -v -s "$DB" -p datadog --api-url "http://127.0.0.1:$port" --retries 0 --now 1200 \
+		< <(tr 1000 alert s-42 0.93; tr 1100 ok s-42 0.1)
 	assert_success
 	[[ "$stderr" == *"POST http://127.0.0.1:$port/api/v2/incidents: 201"* ]]
+	[ "$(grep -c 'relationships/todos: 201' <<<"$stderr")" = 5 ]
+	[ "$(grep -c 'PATCH .*: 200' <<<"$stderr")" = 1 ]
+	run --separate-stderr vc-incident -v -s "$DB" -p datadog --api-url "http://127.0.0.1:$port" --retries 0 --now 9999 </dev/null
+	assert_success
+	[[ "$stderr" == *"PATCH http://127.0.0.1:$port/api/v2/incidents/"*": 200"* ]]
+	# And a customer-impacting incident, whose scope Datadog requires.
+	mkdir -p "$T/tpl"
+	echo '{"title": "Prompt injection from {{attacker}}", "severity": "SEV-1", "customer_impacted": true, "checklist": []}' >"$T/tpl/prompt-injection.json"
+	run --separate-stderr vc-incident -v --templates "$T/tpl" -p datadog --api-url "http://127.0.0.1:$port" --retries 0 --now 1200 < <(tr 1000 alert s-43)
+	assert_success
 }
