@@ -51,7 +51,7 @@ static const struct vc_opt opts[] = {
 };
 
 static const struct vc_tool tool = {
-	"[-aeu] [-t JQ] [--session JQ] [--user JQ] [--min-score X] "
+	"[-aeu] [-t JQ] [--session JQ] [--user JQ] [--service NAME] [--min-score X] "
 	"[-r FILE] [-m FILE] [FILE ...]",
 	"Score chat messages for prompt injection, with the evidence.",
 	opts,
