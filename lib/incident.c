@@ -16,6 +16,9 @@
 /* Beyond this many cached keys the cache is dropped after a commit: the
  * store has everything, so memory stays bounded on any input. */
 #define CACHE_MAX 200000
+/* Nor may the timelines it holds pass this many bytes (an entry can be
+ * 5 KiB, an incident holds 50). */
+#define CACHE_BYTES_MAX ((size_t)256 << 20)
 /* Evidence items a transition is searched for users and services. */
 #define EVIDENCE_SCAN_MAX 64
 
@@ -43,6 +46,7 @@ struct vc_incidents {
 	size_t npairs, cappairs;
 	struct vc_buf events; /* lines held until the commit */
 	struct vc_buf scratch;
+	size_t cached_bytes; /* timeline bytes brought into the cache */
 	size_t batched;
 	double clock; /* newest input time */
 };
@@ -81,6 +85,7 @@ vc_incidents_new(const struct vc_incident_opts *o, struct vc_incstore *store,
 static void
 drop_cache(struct vc_incidents *e)
 {
+	e->cached_bytes = 0;
 	vc_strmap_clear(&e->incs, free_incident);
 	vc_strmap_clear(&e->users, free_user);
 }
@@ -378,14 +383,29 @@ user_get(struct vc_incidents *e, const char *user_id)
 	return u;
 }
 
+struct loading {
+	struct vc_incidents *e;
+	struct vc_incident *inc;
+};
+
 static void
 load_entry(long long seq, const char *json, size_t len, void *ctx)
 {
+	struct loading *l = ctx;
 	struct vc_inc_entry e = {strndup(json, len), len, seq};
 
 	if (e.json == NULL)
 		abort();
-	vc_incident_add_entry(ctx, e);
+	l->e->cached_bytes += len;
+	vc_incident_add_entry(l->inc, e);
+}
+
+/* Adds an entry made here to inc, counting its bytes. */
+static void
+add_entry(struct vc_incidents *e, struct vc_incident *inc, struct vc_inc_entry entry)
+{
+	e->cached_bytes += entry.len;
+	vc_incident_add_entry(inc, entry);
 }
 
 /* The incident of key, from the cache or the store; *err on failure. */
@@ -422,7 +442,9 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 			inc->last_ts = row.last_ts;
 			inc->resolve_due = row.resolve_due;
 			inc->updated_ts = row.updated_ts;
-			if (vc_incstore_timeline(e->store, inc->id, load_entry, inc) < 0) {
+			struct loading l = {e, inc};
+
+			if (vc_incstore_timeline(e->store, inc->id, load_entry, &l) < 0) {
 				free_incident(inc);
 				*err = 1;
 				return NULL;
@@ -536,7 +558,7 @@ resolve(struct vc_incidents *e, struct vc_incident *inc, double at)
 	inc->state = VC_INC_RESOLVED;
 	inc->resolved_at = at;
 	inc->resolve_due = 0;
-	vc_incident_add_entry(inc, vc_inc_event_entry(at, VC_EV_RESOLVED));
+	add_entry(e, inc, vc_inc_event_entry(at, VC_EV_RESOLVED));
 	emit(e, inc, VC_EV_RESOLVED, at);
 }
 
@@ -562,7 +584,7 @@ open_new(struct vc_incidents *e, struct vc_inc_transition *t, struct vc_incident
 		free_incident(old);
 	inc->count = 1;
 	note_peak(inc, t);
-	vc_incident_add_entry(inc, vc_inc_transition_entry(t, VC_EV_OPENED, &e->scratch));
+	add_entry(e, inc, vc_inc_transition_entry(t, VC_EV_OPENED, &e->scratch));
 	learn(e, inc, t, 0, &e->scratch);
 	inc->last_ts = t->ts;
 	emit(e, inc, VC_EV_OPENED, t->ts);
@@ -608,7 +630,7 @@ apply(struct vc_incidents *e, struct vc_inc_transition *t)
 		inc->resolve_due = t->ts + e->o.resolve_after;
 		ev = VC_EV_MITIGATED;
 	}
-	vc_incident_add_entry(inc, vc_inc_transition_entry(t, ev, &e->scratch));
+	add_entry(e, inc, vc_inc_transition_entry(t, ev, &e->scratch));
 	learn(e, inc, t, inc->last_ts, &e->scratch);
 	inc->last_ts = t->ts;
 	emit(e, inc, ev, t->ts);
@@ -688,7 +710,7 @@ vc_incidents_commit(struct vc_incidents *e, double now, struct vc_buf *out)
 		vc_buf_add(out, e->events.p, e->events.len);
 		vc_buf_reset(&e->events);
 	}
-	if (e->incs.n > CACHE_MAX)
+	if (e->incs.n > CACHE_MAX || e->cached_bytes > CACHE_BYTES_MAX)
 		drop_cache(e);
 	return 0;
 fail:
