@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -269,6 +270,9 @@ slurp(const char *path)
 #define R429                                                              \
 	"HTTP/1.1 429 Slow\r\nContent-Length: 0\r\nConnection: close\r\n" \
 	"X-RateLimit-Reset: 1\r\nRetry-After: 0\r\n\r\n"
+#define R200EMPTY                                                       \
+	"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n" \
+	"X-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 1\r\n\r\n{}"
 #define R400ECHO                                                          \
 	"HTTP/1.1 400 Bad\r\nContent-Length: 35\r\nConnection: close\r\n" \
 	"\r\n{\"errors\":[\"bad key sekrit-api-1\"]}"
@@ -289,6 +293,8 @@ test_exchanges(void)
 	static const char *const retry_script[] = {R500, R429, R200, NULL};
 	static const char *const bad_script[] = {R400ECHO, NULL};
 	static const char *const stall_script[] = {"STALL", "STALL", NULL};
+	static const char *const empty_bucket[] = {R200EMPTY, R200, NULL};
+	struct timespec t0, t1;
 	size_t n;
 	const char *v;
 
@@ -329,6 +335,20 @@ test_exchanges(void)
 	tap_ok(strstr(r.error, "HTTP 400") != NULL && strstr(r.error, "bad key") != NULL,
 	       "error names status and body: %s", r.error);
 	tap_ok(strstr(r.error, "sekrit") == NULL, "an echoed key is blotted out");
+	server_stop(&s);
+	vc_http_free(c);
+
+	/* An empty rate-limit bucket holds the next request until it resets. */
+	server_start(&s, empty_bucket);
+	snprintf(base, sizeof base, "http://127.0.0.1:%d", s.port);
+	c = vc_http_new(&cfg, &why);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tap_ok(vc_http_do(c, &req, &r) == 0 && r.rate.remaining == 0 && r.rate.reset == 1,
+	       "X-RateLimit-Remaining: 0 read");
+	tap_ok(vc_http_do(c, &req, &r) == 0, "the next request is sent");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_ok(t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 >= 0.9,
+	       "after waiting for X-RateLimit-Reset");
 	server_stop(&s);
 	vc_http_free(c);
 
