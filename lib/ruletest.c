@@ -336,7 +336,8 @@ by_time(const void *a, const void *b)
 	return p->order < q->order ? -1 : p->order > q->order;
 }
 
-/* The points of input_series, in time order; returns the count or -1. */
+/* The points of input_series (borrowed), in time order; returns the
+ * count or -1. */
 static long
 points_of(struct test *t, jv series, double interval, struct point **out)
 {
@@ -411,7 +412,8 @@ points_of(struct test *t, jv series, double interval, struct point **out)
 	return t->failed ? -1 : n;
 }
 
-/* The group of e (absent: {}) equals the group g wrote. */
+/* Whether expected_group (borrowed; invalid when absent, meaning {})
+ * equals the group g wrote. */
 static int
 same_group(jv expected_group, const struct got *g)
 {
@@ -468,7 +470,7 @@ compare_details(struct test *t, jv e, const struct got *g, const char *where)
 	vc_buf_free(&s);
 }
 
-/* Matches the expectations against what the run produced. */
+/* Matches the expectations (borrowed) against what the run produced. */
 static void
 compare(struct test *t, jv expected, struct run *r, const struct vc_monitor_set *set)
 {
@@ -550,7 +552,7 @@ compare(struct test *t, jv expected, struct run *r, const struct vc_monitor_set 
 	vc_buf_free(&d);
 }
 
-/* The monitors a test runs: those it names, or all of set.  The result
+/* The monitors test (borrowed) runs: those it names, or all of set.  The result
  * shares set's monitors (a shallow copy). */
 static int
 select_monitors(struct test *t, jv test, const struct vc_monitor_set *set,
@@ -588,6 +590,7 @@ select_monitors(struct test *t, jv test, const struct vc_monitor_set *set,
 	return t->failed ? -1 : 0;
 }
 
+/* Runs one test (borrowed) and records its failures in t. */
 static void
 run_test(struct test *t, jv test, const struct vc_monitor_set *set,
 	 const struct vc_eval_options *o0, double file_interval)
@@ -676,8 +679,9 @@ read_all(const char *path, size_t *len)
 }
 
 /* The tests of a file: {"tests": [...]}, one test object, an array of
- * them, or JSON lines of them.  Consumes nothing; returns an array or
- * invalid. */
+ * them, or JSON lines of them.  Returns an array or an invalid (the caller
+ * owns either) and sets *top to the file's top object or null (the caller
+ * owns it too). */
 static jv
 tests_of(const char *text, size_t len, jv *top)
 {
@@ -720,7 +724,8 @@ tests_of(const char *text, size_t len, jv *top)
 	return tests;
 }
 
-/* Loads the monitor files a test file names, relative to its folder. */
+/* Loads the monitor files paths (borrowed) names, relative to the test
+ * file's folder. */
 static int
 load_named(const char *file, jv paths, struct vc_monitor_set *own)
 {
