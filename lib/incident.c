@@ -440,6 +440,7 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 				free(inc->tl[i].json);
 			inc->ntl = 0;
 			inc->last_ts = row.last_ts;
+			inc->rowid = row.rowid;
 			inc->resolve_due = row.resolve_due;
 			inc->updated_ts = row.updated_ts;
 			struct loading l = {e, inc};
@@ -522,8 +523,10 @@ save(struct vc_incidents *e, struct vc_incident *inc)
 		   inc->ev_off + inc->ev_len - inc->ev_tl[1]);
 	row.record = e->scratch.p;
 	row.record_len = e->scratch.len;
+	row.rowid = inc->rowid;
 	if (vc_incstore_put(e->store, &row) < 0)
 		return -2;
+	inc->rowid = row.rowid;
 	for (int i = 0; i < inc->ntl; i++)
 		if (inc->tl[i].seq > inc->tl_saved &&
 		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq, inc->tl[i].json,

@@ -87,6 +87,7 @@ struct vc_incident {
 	/* engine bookkeeping */
 	int dirty;
 	enum vc_inc_event last_event;
+	long long rowid;       /* its row in the store, 0 before the first */
 	size_t ev_off, ev_len; /* the latest event in the batch's lines */
 	size_t ev_tl[2];       /* its timeline array, offsets in the lines */
 };

@@ -23,6 +23,7 @@ enum {
 	Q_GET,
 	Q_GET_ID,
 	Q_PUT,
+	Q_UPDATE,
 	Q_DUE,
 	Q_SESSIONS,
 	Q_ADD_SESSION,
@@ -36,15 +37,19 @@ enum {
 
 static const char *const sql_text[NQ] = {
 	[Q_GET] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-		  "resolve_due, record FROM incidents WHERE key = ?1 "
+		  "resolve_due, record, rowid FROM incidents WHERE key = ?1 "
 		  "ORDER BY first_seen DESC, rowid DESC LIMIT 1",
 	[Q_GET_ID] = "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-		     "resolve_due, record FROM incidents WHERE id = ?1",
+		     "resolve_due, record, rowid FROM incidents WHERE id = ?1",
 	[Q_PUT] = "INSERT INTO incidents(id, key, state, first_seen, last_ts, "
 		  "updated_ts, resolve_due, record) "
 		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 		  "ON CONFLICT(id) DO UPDATE SET state = ?3, first_seen = ?4, "
-		  "last_ts = ?5, updated_ts = ?6, resolve_due = ?7, record = ?8",
+		  "last_ts = ?5, updated_ts = ?6, resolve_due = ?7, record = ?8 "
+		  "RETURNING rowid",
+	[Q_UPDATE] = "UPDATE incidents SET state = ?3, last_ts = ?5, "
+		     "updated_ts = ?6, resolve_due = ?7, record = ?8 "
+		     "WHERE rowid = ?9",
 	[Q_DUE] = "SELECT key FROM incidents WHERE state = 'mitigated' AND "
 		  "resolve_due <= ?1 ORDER BY resolve_due",
 	[Q_SESSIONS] = "SELECT session_id FROM user_sessions WHERE user_id = ?1 "
@@ -281,6 +286,7 @@ read_row(sqlite3_stmt *q, struct vc_incstore_row *row)
 	row->resolve_due = sqlite3_column_double(q, 6);
 	row->record = (const char *)sqlite3_column_text(q, 7);
 	row->record_len = (size_t)sqlite3_column_bytes(q, 7);
+	row->rowid = sqlite3_column_int64(q, 8);
 }
 
 /* Runs a prepared one-row lookup bound to text arg. */
@@ -316,9 +322,11 @@ vc_incstore_get_id(struct vc_incstore *s, const char *id, struct vc_incstore_row
 }
 
 int
-vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row)
+vc_incstore_put(struct vc_incstore *s, struct vc_incstore_row *row)
 {
-	sqlite3_stmt *q = s->q[Q_PUT];
+	/* A known row is updated in place by rowid; only a new one goes
+	 * through the id index (an upsert would probe it every time). */
+	sqlite3_stmt *q = s->q[row->rowid > 0 ? Q_UPDATE : Q_PUT];
 	int rc;
 
 	sqlite3_reset(q);
@@ -330,9 +338,21 @@ vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row)
 	sqlite3_bind_double(q, 6, row->updated_ts);
 	sqlite3_bind_double(q, 7, row->resolve_due);
 	sqlite3_bind_text(q, 8, row->record, (int)row->record_len, SQLITE_STATIC);
+	if (row->rowid > 0)
+		sqlite3_bind_int64(q, 9, row->rowid);
 	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) { /* the upsert's RETURNING: inserted or not */
+		row->rowid = sqlite3_column_int64(q, 0);
+		rc = sqlite3_step(q);
+	}
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : fail(s, "write incident");
+	if (rc != SQLITE_DONE)
+		return fail(s, "write incident");
+	if (q == s->q[Q_UPDATE] && sqlite3_changes(s->db) == 0) {
+		row->rowid = 0; /* gone meanwhile: write it anew */
+		return vc_incstore_put(s, row);
+	}
+	return 0;
 }
 
 void
@@ -391,7 +411,7 @@ vc_incstore_list(struct vc_incstore *s, double since, const char *state_filter,
 		where = " AND state = 'resolved'";
 	snprintf(sql, sizeof sql,
 		 "SELECT id, key, state, first_seen, last_ts, updated_ts, "
-		 "resolve_due, record FROM incidents WHERE updated_ts >= ?1%s "
+		 "resolve_due, record, rowid FROM incidents WHERE updated_ts >= ?1%s "
 		 "ORDER BY state = 'resolved', first_seen, id",
 		 where);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)

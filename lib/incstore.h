@@ -46,6 +46,7 @@ struct vc_incstore_row {
 			       but with "timeline" empty (vc_incstore_record
 			       puts the entries in) */
 	size_t record_len;
+	long long rowid; /* SQLite's, 0 for a row never stored */
 };
 
 /* Opens (creating if needed) the store at path, or an in-memory one
@@ -63,8 +64,9 @@ void vc_incstore_rollback(struct vc_incstore *s);
 
 /* The latest incident of key: 1 and *row, 0 when none, -1 on error. */
 int vc_incstore_get(struct vc_incstore *s, const char *key, struct vc_incstore_row *row);
-/* Inserts or replaces the incident row->id. */
-int vc_incstore_put(struct vc_incstore *s, const struct vc_incstore_row *row);
+/* Writes the incident row->id: updates row->rowid when set, else inserts
+ * (or replaces the row with the same id) and sets row->rowid. */
+int vc_incstore_put(struct vc_incstore *s, struct vc_incstore_row *row);
 /* Keys of mitigated incidents due to resolve at or before now, as a
  * malloc'd array of malloc'd strings in *keys (free with
  * vc_incstore_free_keys); returns the count or -1. */

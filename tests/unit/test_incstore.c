@@ -30,6 +30,7 @@ put(struct vc_incstore *s, const char *id, const char *key, const char *state, d
 	r.resolve_due = due;
 	r.record = rec;
 	r.record_len = strlen(rec);
+	r.rowid = 0;
 	return vc_incstore_put(s, &r);
 }
 
