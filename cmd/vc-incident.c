@@ -299,16 +299,17 @@ make_poster(const struct args *a, struct vc_incstore *store, const struct vc_inc
 
 /* Commits the batch, writes its events, sends what is queued. */
 static void
-commit(struct vc_incidents *e, struct vc_incstore *store, struct vc_incpost *poster, double now,
-       long *failed)
+commit(struct vc_incidents *e, struct vc_incstore *store, struct vc_incpost *poster,
+       struct vc_buf *out, double now, long *failed)
 {
-	struct vc_buf out = VC_BUF_INIT;
 	long n;
 
-	if (vc_incidents_commit(e, now, &out) < 0)
+	/* out lives across batches: the engine trades buffers with it, so
+	 * neither grows from nothing again each batch. */
+	vc_buf_reset(out);
+	if (vc_incidents_commit(e, now, out) < 0)
 		errx(VC_EXIT_USAGE, "state: %s", vc_incstore_error(store));
-	vc_out_buf(&out);
-	vc_buf_free(&out);
+	vc_out_buf(out);
 	if (poster != NULL) {
 		n = vc_incpost_flush(poster);
 		if (n < 0)
@@ -330,6 +331,7 @@ main(int argc, char **argv)
 	struct vc_incpost *poster;
 	struct vc_reader *r;
 	struct vc_record rec;
+	struct vc_buf lines = VC_BUF_INIT;
 	char why[512], *base = NULL;
 	const char *rwhy;
 	long failed = 0;
@@ -366,10 +368,10 @@ main(int argc, char **argv)
 		else if (rc == -2)
 			errx(VC_EXIT_USAGE, "state: %s", vc_incstore_error(store));
 		if (vc_incidents_batched(e) >= a.batch || (a.common.unbuffered && rc == 1))
-			commit(e, store, poster, 0, &failed);
+			commit(e, store, poster, &lines, 0, &failed);
 	}
 	status = vc_reader_status(r);
-	commit(e, store, poster, vc_time_now(), &failed);
+	commit(e, store, poster, &lines, vc_time_now(), &failed);
 	if (failed > 0) {
 		warnx("%ld post%s failed and stay%s queued for the next run", failed,
 		      failed == 1 ? "" : "s", failed == 1 ? "s" : "");
@@ -382,6 +384,7 @@ main(int argc, char **argv)
 	vc_incstore_close(store);
 	vc_inctmpl_free(tmpl);
 	vc_http_keys_free(&keys);
+	vc_buf_free(&lines);
 	free(base);
 	out = vc_out_close();
 	return out ? out : status;
