@@ -179,6 +179,29 @@ void vc_isobmff_check(struct vc_img_ctx *c);
 /* VC_FMT_HEIC, VC_FMT_AVIF or VC_FMT_UNKNOWN for an ftyp box's brands. */
 enum vc_img_format vc_isobmff_sniff(const unsigned char *p, size_t n);
 
+/* --- deflate without inflating (img_inflate.c) ------------------------ */
+
+/* Hands the checker the next piece of the stream in *p; 0 at the end. */
+typedef size_t (*vc_pull_fn)(void *ctx, const unsigned char **p);
+
+struct vc_deflate {
+	uint64_t limit;    /* stop once the output would pass this */
+	uint64_t produced; /* bytes the stream inflates to (so far) */
+	const char *error; /* static, when the return is < 0 */
+	size_t leftover;   /* bytes pulled but past the stream's end */
+	/* Output positions of interest (PNG row starts): at_mark is called
+	 * with the byte there when a literal made it, -1 when a match or a
+	 * stored block did, and must move mark on (UINT64_MAX: no more). */
+	uint64_t mark;
+	void (*at_mark)(struct vc_deflate *d, int byte);
+	void *ctx;
+};
+
+/* Checks a raw deflate stream as zlib would inflate it, making no
+ * output: 0 complete, 1 the output passed d->limit, -1 invalid, -2 the
+ * input ended inside the stream. */
+int vc_deflate_check(vc_pull_fn pull, void *ctx, struct vc_deflate *d);
+
 /* --- polyglots (polyglot.c) ------------------------------------------ */
 
 /* Looks for another file or a script in metadata bytes p[0..n) (a

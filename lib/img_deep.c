@@ -84,12 +84,9 @@ deep_png(FILE *f, const struct vc_img_limits *lim, struct vc_img_result *r)
 	png_set_chunk_malloc_max(png, lim->max_text < DEEP_MEMORY ? (png_alloc_size_t)lim->max_text
 								  : DEEP_MEMORY);
 	png_set_chunk_cache_max(png, 1000);
-	/* The structural pass checked every CRC and the zlib checksum
-	 * already (only sound files get here): not again. */
+	/* The structural pass checked every CRC: not again.  The zlib
+	 * checksum it cannot check (it makes no image); libpng does. */
 	png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
-#ifdef PNG_IGNORE_ADLER32
-	png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
-#endif
 	/* Benign errors stay warnings, as in browsers: the structural pass
 	 * judged the chunks, and image data too long or too short. */
 	png_init_io(png, f);

@@ -1,9 +1,10 @@
 /*
  * img_png.c — PNG and APNG: the chunk walk, CRCs, IHDR, chunk order, and
- * a streaming inflate of IDAT into a fixed scratch buffer that proves the
- * image data is complete and exactly as long as IHDR says (more is a
- * bomb, less is truncated).  zTXt, iTXt and iCCP are inflated the same
- * way, with caps per chunk and per file, as Pillow caps them.
+ * a check of the IDAT zlib stream, pulled across the chunks, that proves
+ * the image data is complete and exactly as long as IHDR says (more is a
+ * bomb, less is truncated) without making the image (img_inflate.c).
+ * zTXt, iTXt and iCCP are inflated into the scratch buffer, since their
+ * text is scanned, with caps per chunk and per file, as Pillow caps them.
  */
 #include <string.h>
 #include <zlib.h>
@@ -17,15 +18,14 @@ struct png {
 	int have_ihdr, have_plte, have_iend, nchunks;
 	int idat;  /* 0 none yet, 1 in the IDAT run, 2 after it */
 	int fatal; /* the walk cannot go on */
-	/* The image data stream. */
-	z_stream z;
-	int z_ready, z_on, z_end;
-	int corrupt; /* a row with a bad filter type: decoders stop there */
-	uint64_t expected, produced;
-	/* Where the filter-type byte of the next row is. */
-	uint64_t pass_w[7], pass_h[7], rowlen;
+	/* The image data: checked once, from the first IDAT. */
+	int z_on;
+	uint64_t expected;
+	/* Rows of each Adam7 pass (one pass when not interlaced), and the
+	 * row whose filter byte is the next mark. */
+	uint64_t pass_rows[7], pass_len[7];
 	int pass;
-	uint64_t row, inrow;
+	uint64_t row;
 	/* The text stream, reset per chunk. */
 	z_stream t;
 	int t_ready;
@@ -64,26 +64,12 @@ channels(int ctype)
 	return 0;
 }
 
-/* Moves to the next pass that has pixels; rowlen 0 when none is left. */
-static void
-next_pass(struct png *g)
-{
-	uint64_t bpp = (uint64_t)g->depth * channels(g->ctype);
-
-	g->row = g->inrow = 0;
-	g->rowlen = 0;
-	while (++g->pass < 7) {
-		if (g->pass_w[g->pass] && g->pass_h[g->pass]) {
-			g->rowlen = 1 + (g->pass_w[g->pass] * bpp + 7) / 8;
-			return;
-		}
-	}
-}
-
-/* Sets up the expected size of the inflated image data, pass by pass. */
+/* The size of the inflated image data, pass by pass for Adam7: each row
+ * a filter byte and its pixels. */
 static void
 plan_passes(struct png *g)
 {
+	uint64_t pass_w[7] = {0}, pass_h[7] = {0};
 	static const int x0[7] = {0, 4, 0, 2, 0, 1, 0};
 	static const int y0[7] = {0, 0, 4, 0, 2, 0, 1};
 	static const int dx[7] = {8, 8, 4, 4, 2, 2, 1};
@@ -91,121 +77,45 @@ plan_passes(struct png *g)
 	uint64_t bpp = (uint64_t)g->depth * channels(g->ctype);
 	int i;
 
-	memset(g->pass_w, 0, sizeof g->pass_w);
-	memset(g->pass_h, 0, sizeof g->pass_h);
 	if (!g->interlace) {
-		g->pass_w[0] = g->w;
-		g->pass_h[0] = g->h;
+		pass_w[0] = g->w;
+		pass_h[0] = g->h;
 	} else {
 		for (i = 0; i < 7; i++) {
-			g->pass_w[i] =
-				g->w > (uint32_t)x0[i] ? (g->w - x0[i] + dx[i] - 1) / dx[i] : 0;
-			g->pass_h[i] =
-				g->h > (uint32_t)y0[i] ? (g->h - y0[i] + dy[i] - 1) / dy[i] : 0;
+			pass_w[i] = g->w > (uint32_t)x0[i] ? (g->w - x0[i] + dx[i] - 1) / dx[i] : 0;
+			pass_h[i] = g->h > (uint32_t)y0[i] ? (g->h - y0[i] + dy[i] - 1) / dy[i] : 0;
 		}
 	}
 	g->expected = 0;
-	for (i = 0; i < 7; i++)
-		if (g->pass_w[i] && g->pass_h[i])
-			g->expected += g->pass_h[i] * (1 + (g->pass_w[i] * bpp + 7) / 8);
-	g->pass = -1;
-	next_pass(g);
-}
-
-/* Checks the filter-type byte at the start of every row in p[0..n). */
-static void
-check_rows(struct png *g, const unsigned char *p, size_t n)
-{
-	uint64_t take;
-
-	while (n > 0 && g->rowlen > 0) {
-		if (g->inrow == 0 && p[0] > 4) {
-			vc_img_reason(g->c->res, VC_IMG_INVALID, "bad_filter",
-				      "row %llu has filter type %u", (unsigned long long)g->row,
-				      p[0]);
-			g->corrupt = 1;
-			return;
-		}
-		take = g->rowlen - g->inrow;
-		if (take > n)
-			take = n;
-		g->inrow += take;
-		p += take;
-		n -= (size_t)take;
-		if (g->inrow == g->rowlen) {
-			g->inrow = 0;
-			if (++g->row == g->pass_h[g->pass])
-				next_pass(g);
-		}
+	for (i = 0; i < 7; i++) {
+		g->pass_rows[i] = pass_w[i] ? pass_h[i] : 0;
+		g->pass_len[i] = 1 + (pass_w[i] * bpp + 7) / 8;
+		g->expected += g->pass_rows[i] * g->pass_len[i];
 	}
 }
 
-/* Inflates one piece of IDAT into the scratch buffer. */
+/* At the start of each row: its filter type, when known, must be 0-4.
+ * Then the mark moves to the next row's start. */
 static void
-idat_feed(struct png *g, const unsigned char *p, size_t n)
+row_start(struct vc_deflate *d, int byte)
 {
-	struct vc_img_result *r = g->c->res;
-	size_t out;
-	int ret;
+	struct png *g = d->ctx;
 
-	if (!g->z_on || n == 0)
-		return;
-	if (g->z_end) {
-		vc_img_reason(r, VC_IMG_INVALID, "extra_image_data",
-			      "IDAT goes on after the zlib stream ended");
-		g->z_on = 0;
+	if (byte > 4) {
+		vc_img_reason(g->c->res, VC_IMG_INVALID, "bad_filter",
+			      "row %llu has filter type %d", (unsigned long long)g->row, byte);
+		d->mark = UINT64_MAX;
 		return;
 	}
-	g->z.next_in = (unsigned char *)p;
-	g->z.avail_in = (uInt)n;
-	while (g->z.avail_in > 0) {
-		g->z.next_out = g->c->scratch;
-		g->z.avail_out = VC_IMG_SCRATCH;
-		ret = inflate(&g->z, Z_NO_FLUSH);
-		out = VC_IMG_SCRATCH - g->z.avail_out;
-		if (g->produced + out > g->expected) {
-			/* Past the promise: a decoder would stop here, so a
-			 * little more is a broken file; much more (twice,
-			 * and a MiB) is a stream built to be inflated. */
-			if (g->produced < g->expected)
-				check_rows(g, g->c->scratch, (size_t)(g->expected - g->produced));
-			if (g->produced + out > 2 * g->expected + (1 << 20)) {
-				vc_img_reason(r, VC_IMG_BOMB, "image_data_overflow",
-					      "IDAT inflates past twice the %llu "
-					      "bytes IHDR promises",
-					      (unsigned long long)g->expected);
-				g->z_on = 0;
-				return;
-			}
-		} else {
-			check_rows(g, g->c->scratch, out);
-		}
-		if (g->corrupt) {
-			/* Every decoder stops at a bad row, so inflating on
-			 * can find nothing a decoder would ever meet. */
-			g->z_on = 0;
+	d->mark += g->pass_len[g->pass];
+	while (++g->row >= g->pass_rows[g->pass]) {
+		g->row = 0;
+		if (++g->pass == 7) {
+			d->mark = UINT64_MAX;
 			return;
 		}
-		g->produced += out;
-		if (ret == Z_STREAM_END) {
-			g->z_end = 1;
-			if (g->z.avail_in > 0) {
-				vc_img_reason(r, VC_IMG_INVALID, "extra_image_data",
-					      "%u bytes after the end of the zlib "
-					      "stream in IDAT",
-					      g->z.avail_in);
-				g->z_on = 0;
-			}
-			return;
-		}
-		if (ret != Z_OK && ret != Z_BUF_ERROR) {
-			vc_img_reason(r, VC_IMG_INVALID, "zlib_error", "IDAT: %s",
-				      g->z.msg ? g->z.msg : "bad zlib stream");
-			g->z_on = 0;
-			return;
-		}
-		if (ret == Z_BUF_ERROR && g->z.avail_out > 0)
-			return;
+		if (g->pass_rows[g->pass] > 0)
+			break;
 	}
 }
 
@@ -298,11 +208,8 @@ ihdr(struct png *g, const unsigned char *d, uint32_t len)
 		return;
 	vc_img_check_dims(r, g->c->lim, g->w, g->h, "IHDR");
 	plan_passes(g);
-	/* A header that is already a bomb is not inflated: its IDAT could
-	 * cost minutes of CPU for nothing. */
-	if (r->verdict < VC_IMG_BOMB && inflateInit(&g->z) == Z_OK) {
-		g->z_ready = g->z_on = 1;
-	}
+	/* A header that is already a bomb needs no more proof. */
+	g->z_on = r->verdict < VC_IMG_BOMB;
 }
 
 static void
@@ -389,6 +296,170 @@ check_order(struct png *g, const char *t)
 			      t);
 }
 
+/* The IDAT run as one stream: the data of consecutive IDAT chunks, each
+ * chunk's CRC checked as its end goes by. */
+struct idat {
+	struct png *g;
+	uint32_t left, crc;
+	int crc_due;  /* the current chunk's CRC is still to be read */
+	int stopped;  /* a CRC failed: decoders stop there, and so do we */
+	int draining; /* after the stream: only walking the chunks */
+	int bad_header;
+	int nhdr;
+	unsigned char hdr[2]; /* the zlib header */
+};
+
+static size_t
+idat_raw(struct idat *ip, const unsigned char **p)
+{
+	struct png *g = ip->g;
+	struct vc_src *s = g->c->src;
+	const unsigned char *h;
+	size_t n;
+
+	for (;;) {
+		if (ip->left > 0) {
+			if ((n = vc_src_piece(s, ip->left, p)) == 0) {
+				vc_img_reason(g->c->res, VC_IMG_INVALID, "truncated",
+					      "the file ends inside IDAT");
+				g->fatal = 1;
+				return 0;
+			}
+			ip->crc = crc32(ip->crc, *p, (uInt)n);
+			ip->left -= (uint32_t)n;
+			return n;
+		}
+		if (ip->crc_due) {
+			if ((h = vc_src_get(s, 4)) == NULL) {
+				vc_img_reason(g->c->res, VC_IMG_INVALID, "truncated",
+					      "the file ends in the CRC of IDAT");
+				g->fatal = 1;
+				return 0;
+			}
+			ip->crc_due = 0;
+			if (be32(h) != ip->crc) {
+				vc_img_reason(g->c->res, VC_IMG_INVALID, "crc_mismatch",
+					      "IDAT chunk %u has a bad CRC", g->nchunks);
+				ip->stopped = 1;
+				if (!ip->draining)
+					return 0;
+			}
+		}
+		/* The next chunk, if it is IDAT too (else the walk reads it). */
+		if (vc_src_fill(s, 8) < 8)
+			return 0;
+		h = s->mem + s->pos;
+		if (memcmp(h + 4, "IDAT", 4) != 0 || be32(h) > 0x7fffffff)
+			return 0;
+		ip->left = be32(h);
+		ip->crc = crc32(0, h + 4, 4);
+		ip->crc_due = 1;
+		vc_src_skip(s, 8);
+		g->nchunks++;
+		check_order(g, "IDAT");
+	}
+}
+
+/* What the deflate check pulls: the stream after its 2-byte zlib header,
+ * which is checked here (deflate, a window of at most 32 KiB, no preset
+ * dictionary, its check bits); a bad one ends the stream at once. */
+static size_t
+idat_pull(void *ctx, const unsigned char **p)
+{
+	struct idat *ip = ctx;
+	unsigned zh;
+	size_t n;
+
+	while ((n = idat_raw(ip, p)) > 0) {
+		while (ip->nhdr < 2 && n > 0) {
+			ip->hdr[ip->nhdr++] = **p;
+			(*p)++;
+			n--;
+			if (ip->nhdr == 2) {
+				zh = (unsigned)ip->hdr[0] << 8 | ip->hdr[1];
+				if ((ip->hdr[0] & 15) != 8 || ip->hdr[0] >> 4 > 7 || zh % 31 ||
+				    (ip->hdr[1] & 0x20)) {
+					ip->bad_header = 1;
+					return 0;
+				}
+			}
+		}
+		if (n > 0)
+			return n;
+	}
+	return 0;
+}
+
+/* Checks the zlib stream of the IDAT run that starts with a chunk of len
+ * bytes (its header read), through to the run's last CRC. */
+static void
+idat_stream(struct png *g, uint32_t len)
+{
+	struct vc_img_result *r = g->c->res;
+	struct idat ip;
+	struct vc_deflate d = {2 * g->expected + (1 << 20), 0, NULL, 0, 0, row_start, g};
+	const unsigned char *p;
+	uint64_t after;
+	size_t n;
+	int rc;
+
+	memset(&ip, 0, sizeof ip);
+	ip.g = g;
+	ip.left = len;
+	ip.crc = crc32(0, (const unsigned char *)"IDAT", 4);
+	ip.crc_due = 1;
+	g->z_on = 0; /* a later IDAT run is out of order, not a new stream */
+	g->pass = 0;
+	g->row = 0;
+	while (g->pass < 7 && g->pass_rows[g->pass] == 0)
+		g->pass++;
+	if (g->pass == 7)
+		d.mark = UINT64_MAX;
+	rc = vc_deflate_check(idat_pull, &ip, &d);
+	/* Walk the rest of the run: the checksum, and whatever follows. */
+	after = rc == 0 ? d.leftover : 0;
+	ip.draining = 1;
+	while ((n = idat_raw(&ip, &p)) > 0)
+		after += n;
+	if (ip.bad_header) {
+		vc_img_reason(r, VC_IMG_INVALID, "zlib_error", "IDAT: bad zlib header");
+	} else if (rc == 1) {
+		/* Past the promise a decoder stops, so a little more is a
+		 * broken file; much more (twice, and a MiB) is a stream
+		 * built to be inflated. */
+		vc_img_reason(r, VC_IMG_BOMB, "image_data_overflow",
+			      "IDAT inflates past twice the %llu bytes IHDR promises",
+			      (unsigned long long)g->expected);
+	} else if (rc == -1) {
+		vc_img_reason(r, VC_IMG_INVALID, "zlib_error", "IDAT: %s", d.error);
+	} else if (rc == -2) {
+		/* A failed CRC or the file's end said so already. */
+		if (!ip.stopped && !g->fatal)
+			vc_img_reason(r, VC_IMG_INVALID, "truncated",
+				      "image data stops after %llu of %llu bytes",
+				      (unsigned long long)d.produced,
+				      (unsigned long long)g->expected);
+	} else {
+		if (after > 4)
+			vc_img_reason(r, VC_IMG_INVALID, "extra_image_data",
+				      "%llu bytes after the end of the zlib stream",
+				      (unsigned long long)after - 4);
+		else if (after < 4 && !g->fatal && !ip.stopped)
+			vc_img_reason(r, VC_IMG_INVALID, "truncated",
+				      "IDAT ends inside the zlib checksum");
+		if (d.produced > g->expected)
+			vc_img_reason(r, VC_IMG_INVALID, "extra_image_data",
+				      "image data inflates to %llu bytes, IHDR promises %llu",
+				      (unsigned long long)d.produced,
+				      (unsigned long long)g->expected);
+		else if (d.produced < g->expected)
+			vc_img_reason(r, VC_IMG_INVALID, "short_image_data",
+				      "image data has %llu of %llu bytes",
+				      (unsigned long long)d.produced,
+				      (unsigned long long)g->expected);
+	}
+}
+
 /* The compressed part of a zTXt/iTXt/iCCP chunk starts at *off; returns
  * 0 when the chunk is not compressed, -1 when its header is bad. */
 static int
@@ -450,7 +521,7 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 	uint32_t crc = crc32(0, (const unsigned char *)t, 4);
 	uint32_t done = 0, text_off = 0;
 	uint64_t text_out = 0;
-	int text = 0, is_idat = 0, meta = 0;
+	int text = 0, meta = 0;
 	size_t n;
 
 	if (have < len && have < VC_SRC_WINDOW) {
@@ -469,15 +540,8 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 			vc_img_reason(r, VC_IMG_INVALID, "bad_plte",
 				      "PLTE of %u bytes for colour type %d", len, g->ctype);
 	} else if (memcmp(t, "IDAT", 4) == 0) {
-		is_idat = 1;
-		/* Decoders stop at an IDAT whose CRC fails; so does the
-		 * inflate, when the chunk fits the window to be checked
-		 * first.  Broken files then cost no more than they must. */
-		if (g->z_on && (uint64_t)len + 4 <= VC_SRC_WINDOW &&
-		    vc_src_fill(s, (size_t)len + 4) == (size_t)len + 4 &&
-		    be32(s->mem + s->pos + len) !=
-			    crc32(crc32(0, (const unsigned char *)t, 4), s->mem + s->pos, len))
-			g->z_on = 0;
+		/* IDAT that is not checked as a stream (after the first
+		 * run, or with no sound IHDR): its CRC only. */
 	} else if (memcmp(t, "IEND", 4) == 0) {
 		g->have_iend = 1;
 		if (len != 0)
@@ -526,9 +590,7 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 			return 0;
 		}
 		crc = crc32(crc, p, (uInt)n);
-		if (is_idat) {
-			idat_feed(g, p, n);
-		} else if (meta) {
+		if (meta) {
 			if (!text || memcmp(t, "iCCP", 4) != 0)
 				vc_poly_scan_meta(r, p, n, "a PNG chunk",
 						  memcmp(t, "eXIf", 4) != 0);
@@ -575,6 +637,10 @@ vc_png_check(struct vc_img_ctx *c)
 		}
 		g.nchunks++;
 		check_order(&g, t);
+		if (g.z_on && memcmp(t, "IDAT", 4) == 0) {
+			idat_stream(&g, len);
+			continue;
+		}
 		crc = chunk_data(&g, t, len);
 		if (g.fatal)
 			break;
@@ -591,19 +657,6 @@ vc_png_check(struct vc_img_ctx *c)
 		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no IHDR");
 	else if (g.idat == 0)
 		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no IDAT");
-	if (g.z_on && !g.z_end && g.idat)
-		vc_img_reason(r, VC_IMG_INVALID, "truncated",
-			      "image data stops after %llu of %llu bytes",
-			      (unsigned long long)g.produced, (unsigned long long)g.expected);
-	else if (g.z_on && g.produced > g.expected)
-		vc_img_reason(r, VC_IMG_INVALID, "extra_image_data",
-			      "image data inflates to %llu bytes, IHDR promises "
-			      "%llu",
-			      (unsigned long long)g.produced, (unsigned long long)g.expected);
-	else if (g.z_on && g.idat && g.produced < g.expected)
-		vc_img_reason(r, VC_IMG_INVALID, "short_image_data",
-			      "image data has %llu of %llu bytes", (unsigned long long)g.produced,
-			      (unsigned long long)g.expected);
 	if (g.actl) {
 		if (g.fctl != g.num_frames && r->verdict < VC_IMG_BOMB)
 			vc_img_reason(r, VC_IMG_INVALID, "frame_count_mismatch",
@@ -611,8 +664,6 @@ vc_png_check(struct vc_img_ctx *c)
 	} else if (g.have_ihdr) {
 		vc_img_count_frame(r, c->lim, g.w, g.h);
 	}
-	if (g.z_ready)
-		inflateEnd(&g.z);
 	if (g.t_ready)
 		inflateEnd(&g.t);
 	if (g.have_iend)

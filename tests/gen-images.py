@@ -210,6 +210,7 @@ def main():
                                                         b"\x00" * 7)),
         "not-an-image.png": php + b"\n",
         "deep-bad.jpg": jpeg(entropy=b"\x7f\x7f"),
+        "bad-adler.png": png(idat=zlib.compress(b"\x00" * 52)[:-1] + b"\x00"),
         "empty.png": b"",
     }
     for name, make in (("png", png()), ("jpg", jpeg()), ("gif", gif()),

@@ -144,6 +144,10 @@ codes() {
 	assert_success
 	[ "$(echo "$output" | jq -r .image.verdict | sort -u)" = ok ]
 	[ "$(codes ok-anim.webp -d)" = deep_skipped ]
+	# The structural pass counts the zlib stream without making the image,
+	# so its checksum is for the decoder to prove.
+	[ "$(verdict bad-adler.png)" = ok ]
+	[ "$(codes bad-adler.png --deep)" = decode_error ]
 }
 
 @test "--max-pixels: over is a warning, over twice is a bomb; --max-side, --max-total-pixels" {

@@ -2,7 +2,7 @@
 """Seed corpora for tests/fuzz/fuzz_image.c: the files tests/gen-images.py
 makes, sorted by format, with the signature the harness adds taken off.
 
-Usage: image-seeds.py OUTDIR   (writes OUTDIR/png, jpeg, gif, webp, bmp, heif, poly)
+Usage: image-seeds.py OUTDIR   (writes OUTDIR/png, jpeg, gif, webp, bmp, heif, poly, deflate)
 """
 import os
 import subprocess
@@ -30,3 +30,13 @@ with tempfile.TemporaryDirectory() as tmp:
                     f.write(seed)
         with open(os.path.join(out, "poly", name), "wb") as f:
             f.write(data[-4096:])
+    # Raw deflate streams of several levels and kinds of data.
+    import zlib
+    os.makedirs(os.path.join(out, "deflate"), exist_ok=True)
+    samples = [b"the quick brown fox " * 50, bytes(range(256)) * 8, b"\0" * 5000,
+               os.urandom(300)]
+    for i, sample in enumerate(samples):
+        for level in (0, 1, 6, 9):
+            z = zlib.compressobj(level, zlib.DEFLATED, -15)
+            with open(os.path.join(out, "deflate", "%d-%d" % (i, level)), "wb") as f:
+                f.write(z.compress(sample) + z.flush())
