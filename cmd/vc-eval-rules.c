@@ -27,7 +27,7 @@ enum {
 
 static const struct vc_opt opts[] = {
 	{"all", no_argument, 'a', NULL, "write every evaluation, not only state changes"},
-	{"check", no_argument, 'c', NULL, "validate the monitor files and exit"},
+	{"check", no_argument, 'c', NULL, "validate the monitor files (-m and arguments) and exit"},
 	{"evidence", required_argument, 'e', "N",
 	 "raw points kept per group as evidence (default 3)"},
 	{"interval", required_argument, 'i', "SECS",
@@ -38,15 +38,16 @@ static const struct vc_opt opts[] = {
 	VC_OPT_COMMON_RECORDS,
 	{"retention", required_argument, OPT_RETENTION, "SECS",
 	 "drop groups silent for SECS (default 86400)"},
-	{"test", required_argument, 't', "FILE", "run the monitor unit tests of FILE, repeatable"},
+	{"test", required_argument, 't', "FILE",
+	 "run the monitor unit tests of FILE (and of the arguments)"},
 	{"until", required_argument, OPT_UNTIL, "TS", "at end of input, evaluate on up to TS"},
 	VC_OPT_COMMON_HELP,
 	{NULL, 0, 0, NULL, NULL},
 };
 
 static const struct vc_tool tool = {
-	"[-acu] [-m FILE|DIR]... [-t FILE]... [--interval SECS] [--lateness SECS] "
-	"[--until TS] [FILE ...]",
+	"[-au] [-m FILE|DIR]... [--interval SECS] [--lateness SECS] [--until TS] "
+	"[FILE ...] | -c [-m FILE|DIR]... [FILE|DIR ...] | -t FILE [FILE ...]",
 	"Evaluate Datadog metric monitors over metric points; check and test "
 	"monitor files.",
 	opts,
@@ -193,8 +194,12 @@ main(int argc, char **argv)
 	first = vc_opt_parse(&tool, argc, argv, on_opt, &c);
 	if (c.check && c.ntests)
 		vc_opt_usage(&tool, "--check and --test go in separate runs");
-	if ((c.check || c.ntests) && first < argc)
-		vc_opt_usage(&tool, "--check and --test read no input files");
+	/* With --check the arguments are more monitor files, with --test
+	 * more test files, so a shell glob works for either. */
+	for (; c.check && first < argc; first++)
+		push(&c.monitors, &c.nmonitors, argv[first]);
+	for (; c.ntests && first < argc; first++)
+		push(&c.tests, &c.ntests, argv[first]);
 	status = load(&c, &set);
 	if (status == VC_EXIT_OK && vc_monitor_check(&set, 0) > 0)
 		status = VC_EXIT_REJECTED;

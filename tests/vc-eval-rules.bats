@@ -246,6 +246,18 @@ ok warn 8 " ]
 	assert_output --partial '#   unexpected: at 2m t {"g":"a"} alert (from ok, value 5)'
 }
 
+@test "--check and --test take more files as arguments, for shell globs" {
+	mon one 'max(last_1m):avg:m{*} > 1'
+	mon two 'max(last_1m):avg:m{*} > 2'
+	run vc-eval-rules --check "$T"/m/*.json
+	assert_success
+	assert_output "2 monitors ok"
+	run vc-eval-rules --test "$VC_DATADIR"/monitors/tests/*.json
+	assert_success
+	[ "$(grep -c '^ok' <<<"$output")" -eq "$(cat "$VC_DATADIR"/monitors/tests/*.json |
+		jq -s '[.[].tests | length] | add')" ]
+}
+
 @test "--test reads JSON lines of tests against the -m monitors" {
 	mon t 'max(last_1m):avg:m{*} > 1'
 	printf '%s\n' '{"name":"quiet","input_series":[{"metric":"m","values":"0x3"}],"expected":[]}' \
