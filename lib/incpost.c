@@ -422,7 +422,13 @@ pd_event(struct vc_incpost *p, struct incident_view *v, int trigger)
 		title = str(v, v->title);
 		n = strlen(title);
 		vc_buf_adds(&p->body, ",\"payload\":{\"summary\":");
-		vc_buf_add_json_string(&p->body, title, n > PD_SUMMARY_MAX ? PD_SUMMARY_MAX : n);
+		if (n > PD_SUMMARY_MAX) {
+			/* PagerDuty's limit, cut on a character boundary. */
+			n = PD_SUMMARY_MAX;
+			while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+				n--;
+		}
+		vc_buf_add_json_string(&p->body, title, n);
 		vc_buf_printf(&p->body,
 			      ",\"source\":\"vcobs vc-incident\","
 			      "\"severity\":\"%s\"",
