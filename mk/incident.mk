@@ -1,7 +1,8 @@
-# vc-incident: transitions into an on-disk store vs. without --state.
+# vc-incident: transitions into an on-disk store vs. without --state, for
+# many attackers with a few alerts each, then few attackers with many.
 
 INC_BENCH_N ?= 100000
-INC_BENCH_KEYS ?= 10000
 
 bench:: all
-	@bench/incident.sh $(OUTBIN) $(INC_BENCH_N) $(INC_BENCH_KEYS)
+	@bench/incident.sh $(OUTBIN) $(INC_BENCH_N) 10000
+	@bench/incident.sh $(OUTBIN) $(INC_BENCH_N) 100
