@@ -382,7 +382,7 @@ post_args() {
 	keys
 	run --separate-stderr vc-incident --now 1200 -p pagerduty $(post_args) --timeout 1 --retries 5 < <(tr 1000 alert s-1)
 	assert_success
-	[ "$(jq -r .answer "$T/requests.jsonl" | paste -sd' ')" = "500 429 500 202" ]
+	X
 }
 
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {
