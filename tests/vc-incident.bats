@@ -382,7 +382,8 @@ post_args() {
 	keys
 	run --separate-stderr vc-incident --now 1200 -p pagerduty $(post_args) --timeout 1 --retries 5 < <(tr 1000 alert s-1)
 	assert_success
-	X
+	# The stalled request is logged when the fake answers it, 3 s later.
+	[ "$(jq -r .answer "$T/requests.jsonl" | head -4 | paste -sd' ')" = "500 429 500 202" ]
 }
 
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {
