@@ -30,6 +30,12 @@ struct group {
 	struct evslot *evidence;                               /* a ring of o.evidence raw points */
 	size_t ev_next, ev_count;
 	double cache_end, cache_value; /* the last evaluation (NAN: none) */
+	/* While nothing can change, ticks pass the group by: no point came
+	 * (fresh), the window keeps its oldest data bucket (due_lo) and has
+	 * not reached the next one (due_hi), and no timer is due (due_t). */
+	int skippable;
+	long long due_lo, due_hi;
+	double due_t;
 };
 
 /* A raw point kept as evidence: in place when short (the common case, no
@@ -56,6 +62,7 @@ struct mon {
 	struct vc_window win;
 	double delay;        /* evaluation_delay */
 	double ndt;          /* no-data timeframe, seconds */
+	int slide_safe;      /* the value only changes with data moving in or out */
 	struct vc_slab slab; /* the groups' blocks */
 	struct group **groups;
 	size_t ngroups, capg;

@@ -105,6 +105,12 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 							    : 2 * mon->q->window;
 		span = mon->q->window + mon->q->timeshift + mon->delay + o->lateness + o->interval;
 		vc_window_init(&mon->win, mon->q, o->interval, span);
+		mon->slide_safe =
+			mon->q->change == VC_CHANGE_NONE && !m->options.require_full_window;
+		for (s = 0; s < mon->q->nseries; s++)
+			if (mon->q->series[s].fill != VC_FILL_NONE &&
+			    mon->q->series[s].fill != VC_FILL_NULL)
+				mon->slide_safe = 0;
 		vc_slab_init(&mon->slab, block_size(ev, mon));
 		ev->horizon =
 			fmax(ev->horizon, span + mon->ndt + m->options.timeout +
@@ -393,7 +399,7 @@ report(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 
 /* Evaluates group g of mon at tick t. */
 static void
-evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
+evaluate_now(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 {
 	const struct vc_monitor_options *o = &mon->m->options;
 	double end = t - mon->delay, silent = end - g->last_point, v = NAN;
@@ -445,6 +451,38 @@ evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 		report(ev, mon, g, t, g->status, v, 0);
 }
 
+/* After an evaluation, works out until when g cannot change without a
+ * point: see struct group. */
+static void
+plan_skip(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
+{
+	const struct vc_monitor_options *o = &mon->m->options;
+	double due = INFINITY;
+
+	g->skippable = 0;
+	if (ev->o.all || !mon->slide_safe || g->fresh)
+		return;
+	vc_window_extent(&mon->win, g->ring, t - mon->delay, g->last_point, &g->due_lo, &g->due_hi);
+	if (o->notify_no_data && g->status != VC_STATUS_NO_DATA)
+		due = fmin(due, g->last_point + mon->ndt + mon->delay);
+	if (o->timeout > 0 && (g->status == VC_STATUS_ALERT || g->status == VC_STATUS_WARN))
+		due = fmin(due, g->last_point + o->timeout + mon->delay);
+	if (o->renotify_interval > 0 && g->status != VC_STATUS_OK &&
+	    (o->renotify_statuses & (1u << g->status)) && !isnan(g->last_notified))
+		due = fmin(due, g->last_notified + o->renotify_interval);
+	g->due_t = due;
+	g->skippable = 1;
+}
+
+static void
+evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t, long long lo, long long hi)
+{
+	if (g->skippable && !g->fresh && lo <= g->due_lo && hi < g->due_hi && t < g->due_t)
+		return;
+	evaluate_now(ev, mon, g, t);
+	plan_skip(ev, mon, g, t);
+}
+
 /* Whether g has nothing left to report, or has been silent too long. */
 static int
 evictable(struct vc_eval *ev, const struct mon *mon, const struct group *g, double t)
@@ -467,11 +505,14 @@ tick(struct vc_eval *ev, double t)
 	for (k = 0; k < ev->nmons; k++) {
 		struct mon *mon = &ev->mons[k];
 
+		long long lo, hi;
+
+		vc_window_range(&mon->win, t - mon->delay, &lo, &hi);
 		kept = 0;
 		for (i = 0; i < mon->ngroups; i++) {
 			struct group *g = mon->groups[i];
 
-			evaluate(ev, mon, g, t);
+			evaluate(ev, mon, g, t, lo, hi);
 			if (evictable(ev, mon, g, t)) {
 				index_remove(mon, g);
 				group_free(ev, mon, g);

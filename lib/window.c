@@ -5,6 +5,7 @@
 #include "window.h"
 
 #include <err.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -362,4 +363,41 @@ vc_window_same(const struct vc_window *w, const struct vc_slot *ring, double fro
 		}
 	}
 	return 1;
+}
+
+void
+vc_window_range(const struct vc_window *w, double end, long long *lo, long long *hi)
+{
+	bucket_range(w, end, lo, hi);
+}
+
+void
+vc_window_extent(const struct vc_window *w, const struct vc_slot *ring, double end, double newest,
+		 long long *first_in, long long *first_after)
+{
+	long long lo, hi, b, last = (long long)floor(newest / w->width);
+	size_t s;
+
+	bucket_range(w, end, &lo, &hi);
+	*first_in = *first_after = LLONG_MAX;
+	if (last - lo >= (long long)w->nbuckets)
+		last = lo + (long long)w->nbuckets - 1;
+	for (b = lo; b <= last; b++) {
+		int data = 0;
+
+		for (s = 0; s < w->q->nseries && !data; s++) {
+			const struct vc_slot *sl = &ring[slot_index(w, s, b)];
+
+			data = sl->bucket == (uint32_t)b && sl->count > 0;
+		}
+		if (!data)
+			continue;
+		if (b <= hi && *first_in == LLONG_MAX) {
+			*first_in = b;
+			b = hi; /* on to the buckets after the window */
+		} else if (b > hi) {
+			*first_after = b;
+			return;
+		}
+	}
 }

@@ -58,6 +58,16 @@ double vc_window_value(struct vc_window *w, const struct vc_slot *ring, double e
  * would see the difference. */
 int vc_window_same(const struct vc_window *w, const struct vc_slot *ring, double from, double to);
 
+/* The buckets of the window ending at end: [*lo, *hi]. */
+void vc_window_range(const struct vc_window *w, double end, long long *lo, long long *hi);
+
+/* The oldest bucket with data inside the window ending at end, and the
+ * first one with data after it (up to the bucket of newest, the group's
+ * newest point); LLONG_MAX for none.  Until the window has moved past the
+ * one or onto the other, and while no point comes, its value stands. */
+void vc_window_extent(const struct vc_window *w, const struct vc_slot *ring, double end,
+		      double newest, long long *first_in, long long *first_after);
+
 /* Datadog's require_full_window rule over the window ending at end: the
  * window split in buckets of 1 minute (minute windows), 10 minutes (hour
  * windows), 1 hour (day windows) or 4 hours (week windows) has data in
