@@ -207,33 +207,6 @@ text_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out)
 	return -1;
 }
 
-/* One metric point carrying the evidence. */
-static void
-point(struct vc_buf *b, double ts, const char *metric, const struct vc_buf *user, int have_user,
-      const struct vc_buf *path, const struct vc_img_result *res)
-{
-	vc_buf_reset(b);
-	vc_buf_adds(b, "{\"ts\":");
-	vc_buf_add_json_number(b, ts);
-	vc_buf_adds(b, ",\"metric\":");
-	vc_buf_add_json_string(b, metric, strlen(metric));
-	vc_buf_adds(b, ",\"value\":1,\"tags\":{");
-	if (have_user) {
-		vc_buf_adds(b, "\"user_id\":");
-		vc_buf_add_json_string(b, user->p, user->len);
-		vc_buf_addc(b, ',');
-	}
-	vc_buf_adds(b, "\"service\":\"tryonservice\"},\"path\":");
-	vc_buf_add_json_string(b, path->p, path->len);
-	vc_buf_adds(b, ",\"verdict\":\"");
-	vc_buf_adds(b, vc_img_verdict_name(res->verdict));
-	vc_buf_adds(b, "\",\"reasons\":");
-	vc_img_add_reasons(b, res);
-	vc_buf_addc(b, '}');
-	vc_out_buf(b);
-	vc_out_end_record();
-}
-
 /* JSON lines naming files: annotated records, or metric points. */
 static int
 check_records(const struct config *c)
@@ -243,11 +216,11 @@ check_records(const struct config *c)
 	struct vc_field *fuser = vc_field_new("--user", c->user);
 	struct vc_field *ftype = vc_field_new("--content-type", c->content_type);
 	struct vc_buf path = VC_BUF_INIT, user = VC_BUF_INIT, type = VC_BUF_INIT;
-	struct vc_buf b = VC_BUF_INIT, metric = VC_BUF_INIT;
+	struct vc_buf b = VC_BUF_INIT;
 	struct vc_img_result res;
 	struct vc_record rec;
 	struct vc_json_span ts_span;
-	int have_user, have_type, failed = 0, status;
+	int have_user, have_type, failed = 0, status, security;
 	double ts;
 
 	while (vc_reader_next(r, &rec)) {
@@ -274,12 +247,14 @@ check_records(const struct config *c)
 		if (!vc_json_member(rec.root, "ts", &ts_span) ||
 		    vc_time_from_json(ts_span, &ts) < 0)
 			ts = vc_time_now();
-		point(&b, ts, "tryon.upload.checked", &user, have_user, &path, &res);
-		if (res.verdict != VC_IMG_OK) {
-			vc_buf_reset(&metric);
-			vc_buf_printf(&metric, "tryon.security.%s",
-				      vc_img_verdict_name(res.verdict));
-			point(&b, ts, metric.p, &user, have_user, &path, &res);
+		/* Every upload is counted; one that is not ok is a security
+		 * event of its user as well. */
+		for (security = 0; security <= (res.verdict != VC_IMG_OK); security++) {
+			vc_buf_reset(&b);
+			vc_img_add_point(&b, ts, security, have_user ? user.p : NULL, user.len,
+					 path.p, path.len, &res);
+			vc_out_buf(&b);
+			vc_out_end_record();
 		}
 	}
 	status = vc_reader_status(r);
@@ -291,7 +266,6 @@ check_records(const struct config *c)
 	vc_buf_free(&user);
 	vc_buf_free(&type);
 	vc_buf_free(&b);
-	vc_buf_free(&metric);
 	if (status == VC_EXIT_OK && failed)
 		status = VC_EXIT_REJECTED;
 	return status;

@@ -226,6 +226,11 @@ const char *vc_poly_identify(const unsigned char *p, size_t n);
 /* Appends the "image" object: verdict, format, width, height, frames,
  * bytes, reasons. */
 void vc_img_add_json(struct vc_buf *b, const struct vc_img_result *r);
+/* Appends one metric point of a checked upload: tryon.upload.checked, or
+ * with security set tryon.security.VERDICT; tagged user_id (unless user
+ * is NULL) and service tryonservice, carrying path, verdict and reasons. */
+void vc_img_add_point(struct vc_buf *b, double ts, int security, const char *user, size_t user_len,
+		      const char *path, size_t path_len, const struct vc_img_result *r);
 /* Appends the reasons array: [{"code","detail"}...]. */
 void vc_img_add_reasons(struct vc_buf *b, const struct vc_img_result *r);
 /* "png,jpeg,gif" -> a bit mask of formats; -1 on an unknown name. */

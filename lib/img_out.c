@@ -1,6 +1,7 @@
 /*
- * img_out.c — a check's result as JSON: the "image" object of --annotate
- * and the reasons array the metric points carry; and the --formats list.
+ * img_out.c — a check's result as JSON: the "image" object of --annotate,
+ * the metric points of the default output, the reasons both carry; and
+ * the --formats list.
  */
 #include <string.h>
 
@@ -46,6 +47,32 @@ vc_img_add_json(struct vc_buf *b, const struct vc_img_result *r)
 		      "\"bytes\":%llu,\"reasons\":",
 		      (unsigned long long)r->width, (unsigned long long)r->height,
 		      (unsigned long long)r->frames, (unsigned long long)r->bytes);
+	vc_img_add_reasons(b, r);
+	vc_buf_addc(b, '}');
+}
+
+void
+vc_img_add_point(struct vc_buf *b, double ts, int security, const char *user, size_t user_len,
+		 const char *path, size_t path_len, const struct vc_img_result *r)
+{
+	vc_buf_adds(b, "{\"ts\":");
+	vc_buf_add_json_number(b, ts);
+	if (security)
+		vc_buf_printf(b, ",\"metric\":\"tryon.security.%s\"",
+			      vc_img_verdict_name(r->verdict));
+	else
+		vc_buf_adds(b, ",\"metric\":\"tryon.upload.checked\"");
+	vc_buf_adds(b, ",\"value\":1,\"tags\":{");
+	if (user != NULL) {
+		vc_buf_adds(b, "\"user_id\":");
+		vc_buf_add_json_string(b, user, user_len);
+		vc_buf_addc(b, ',');
+	}
+	vc_buf_adds(b, "\"service\":\"tryonservice\"},\"path\":");
+	vc_buf_add_json_string(b, path, path_len);
+	vc_buf_adds(b, ",\"verdict\":\"");
+	vc_buf_adds(b, vc_img_verdict_name(r->verdict));
+	vc_buf_adds(b, "\",\"reasons\":");
 	vc_img_add_reasons(b, r);
 	vc_buf_addc(b, '}');
 }

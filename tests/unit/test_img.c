@@ -166,6 +166,20 @@ test_sniff_and_declared(void)
 		   "\"frames\":0,\"bytes\":14,\"reasons\":[{\"code\":\"missing_chunk\",\"detail\":"
 		   "\"no image in the GIF\"},{\"code\":\"x\",\"detail\":\"say \\\"hi\\\"\"}]}",
 		   "the image object");
+	vc_buf_reset(&b);
+	vc_img_add_point(&b, 1764150000, 1, "u-\"1", 4, "a.gif", 5, &r);
+	tap_is_str(b.p,
+		   "{\"ts\":1764150000,\"metric\":\"tryon.security.invalid_image\",\"value\":1,"
+		   "\"tags\":{\"user_id\":\"u-\\\"1\",\"service\":\"tryonservice\"},\"path\":"
+		   "\"a.gif\",\"verdict\":\"invalid_image\",\"reasons\":[{\"code\":\"missing_"
+		   "chunk\",\"detail\":\"no image in the GIF\"},{\"code\":\"x\",\"detail\":"
+		   "\"say \\\"hi\\\"\"}]}",
+		   "a security point");
+	vc_buf_reset(&b);
+	vc_img_add_point(&b, 1.5, 0, NULL, 0, "p", 1, &r);
+	tap_ok(strstr(b.p, "{\"ts\":1.5,\"metric\":\"tryon.upload.checked\",\"value\":1,"
+			   "\"tags\":{\"service\":\"tryonservice\"}") == b.p,
+	       "a checked point without a user: %s", b.p);
 	vc_buf_free(&b);
 	{
 		unsigned f;
