@@ -314,3 +314,18 @@ ok warn 8 " ]
 	run bash -c "vc-eval-rules --check >/dev/full"
 	assert_failure 2
 }
+
+@test "--strict stops at the first rejected line; --now dates points without ts" {
+	mon s 'max(last_1m):avg:m{*} > 1'
+	run --separate-stderr vc-eval-rules -m "$T/m/s.json" --strict <<-'EOF'
+		{"ts":0,"metric":"m","value":0.5}
+		{"ts":1,"metric":"m"}
+		{"ts":2,"metric":"m","value":5}
+	EOF
+	assert_failure 1
+	[[ "$stderr" == *"stdin:2: no number at .value"* ]]
+	[ -z "$output" ]
+	run vc-eval-rules -m "$T/m/s.json" --now 2026-11-26T10:00:00Z <<<'{"metric":"m","value":5}'
+	assert_success
+	[ "$(brief <<<"$output")" = "1795687260 alert 5" ]
+}
