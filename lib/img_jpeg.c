@@ -11,8 +11,10 @@
 
 struct jpeg {
 	struct vc_img_ctx *c;
-	int have_sof, progressive;
+	int have_sof, progressive, lossless;
 	uint64_t scans;
+	int ncomp;
+	unsigned char ids[4]; /* component ids of the SOF */
 };
 
 static unsigned
@@ -39,6 +41,7 @@ sof(struct jpeg *j, int m, const unsigned char *d, unsigned len)
 	}
 	j->have_sof = 1;
 	j->progressive = m == 0xc2 || m == 0xc6 || m == 0xca || m == 0xce;
+	j->lossless = m == 0xc3 || m == 0xc7 || m == 0xcb || m == 0xcf;
 	if (len < 6) {
 		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "SOF of %u bytes", len);
 		return;
@@ -59,8 +62,11 @@ sof(struct jpeg *j, int m, const unsigned char *d, unsigned len)
 	if (m == 0xc3 || m == 0xc7 || m == 0xcb || m == 0xcf ? prec < 2 || prec > 16
 							     : prec != 8 && prec != 12)
 		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "sample precision %u", prec);
+	j->ncomp = (int)nc;
 	for (i = 0; i < nc; i++) {
 		unsigned hs = d[7 + 3 * i] >> 4, vs = d[7 + 3 * i] & 15;
+
+		j->ids[i] = d[6 + 3 * i];
 
 		if (hs < 1 || hs > 4 || vs < 1 || vs > 4 || d[8 + 3 * i] > 3)
 			vc_img_reason(r, VC_IMG_INVALID, "bad_sof",
@@ -102,6 +108,58 @@ skip_entropy(struct vc_src *s)
 	}
 }
 
+/* Huffman tables: class and id, code counts that fit the code space,
+ * DC symbols that are bit counts (as libjpeg checks them). */
+static void
+dht(struct jpeg *j, const unsigned char *d, unsigned len)
+{
+	struct vc_img_result *r = j->c->res;
+	unsigned off = 0, total, i, code, bits;
+
+	while (off < len) {
+		if (len - off < 17)
+			goto bad;
+		if ((d[off] >> 4) > 1 || (d[off] & 15) > 3)
+			goto bad;
+		total = 0;
+		code = 0;
+		for (bits = 1; bits <= 16; bits++) {
+			total += d[off + bits];
+			code += d[off + bits];
+			if (code > (1u << bits))
+				goto bad;
+			code <<= 1;
+		}
+		if (total > 256 || len - off - 17 < total)
+			goto bad;
+		if ((d[off] >> 4) == 0)
+			for (i = 0; i < total; i++)
+				if (d[off + 17 + i] > 15)
+					goto bad;
+		off += 17 + total;
+	}
+	return;
+bad:
+	vc_img_reason(r, VC_IMG_INVALID, "bad_dht", "bogus Huffman table at byte %u of DHT", off);
+}
+
+/* Quantisation tables: 8- or 16-bit, ids 0-3, whole tables. */
+static void
+dqt(struct jpeg *j, const unsigned char *d, unsigned len)
+{
+	unsigned off = 0, size;
+
+	while (off < len) {
+		size = (d[off] >> 4) ? 128 : 64;
+		if ((d[off] >> 4) > 1 || (d[off] & 15) > 3 || len - off - 1 < size) {
+			vc_img_reason(j->c->res, VC_IMG_INVALID, "bad_dqt",
+				      "bogus quantisation table at byte %u of DQT", off);
+			return;
+		}
+		off += 1 + size;
+	}
+}
+
 static void
 sos(struct jpeg *j, const unsigned char *d, unsigned len)
 {
@@ -110,8 +168,30 @@ sos(struct jpeg *j, const unsigned char *d, unsigned len)
 
 	if (!j->have_sof)
 		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "SOS before any SOF");
-	if (len < 1 || d[0] < 1 || d[0] > 4 || len != 4 + 2u * d[0])
+	if (len < 1 || d[0] < 1 || d[0] > 4 || len != 4 + 2u * d[0]) {
 		vc_img_reason(r, VC_IMG_INVALID, "bad_sos", "SOS of %u bytes", len);
+	} else {
+		unsigned n = d[0], i, k, ss = d[1 + 2 * n], se = d[2 + 2 * n],
+			 ah = d[3 + 2 * n] >> 4, al = d[3 + 2 * n] & 15;
+
+		for (i = 0; i < n && j->have_sof; i++) {
+			for (k = 0; k < (unsigned)j->ncomp && j->ids[k] != d[1 + 2 * i]; k++)
+				;
+			if (k == (unsigned)j->ncomp || (d[2 + 2 * i] >> 4) > 3 ||
+			    (d[2 + 2 * i] & 15) > 3)
+				vc_img_reason(r, VC_IMG_INVALID, "bad_sos",
+					      "scan component %u: id %u, tables 0x%02x", i,
+					      d[1 + 2 * i], d[2 + 2 * i]);
+		}
+		/* What libjpeg calls invalid progressive parameters: a DC
+		 * scan is 0-0, an AC scan has one component and Ss <= Se
+		 * <= 63, successive approximation within 13 bits. */
+		if (j->progressive && (se > 63 || ss > se || ah > 13 || al > 13 ||
+				       (ss == 0 && se != 0) || (ss > 0 && n != 1)))
+			vc_img_reason(r, VC_IMG_INVALID, "bad_sos",
+				      "progressive scan Ss=%u Se=%u Ah=%u Al=%u over %u components",
+				      ss, se, ah, al, n);
+	}
 	if (++j->scans == lim->max_scans + 1)
 		vc_img_reason(r, VC_IMG_BOMB, "too_many_scans",
 			      "more than %llu scans (a progressive CPU bomb)",
@@ -121,7 +201,7 @@ sos(struct jpeg *j, const unsigned char *d, unsigned len)
 void
 vc_jpeg_check(struct vc_img_ctx *c)
 {
-	struct jpeg j = {c, 0, 0, 0};
+	struct jpeg j = {.c = c};
 	struct vc_src *s = c->src;
 	struct vc_img_result *r = c->res;
 	const unsigned char *p;
@@ -169,6 +249,12 @@ vc_jpeg_check(struct vc_img_ctx *c)
 			goto truncated;
 		if (is_sof(m)) {
 			sof(&j, m, p, len);
+		} else if (m == 0xc4) {
+			dht(&j, p, len);
+		} else if (m == 0xdb) {
+			dqt(&j, p, len);
+		} else if (m == 0xdd && len != 2) {
+			vc_img_reason(r, VC_IMG_INVALID, "bad_marker", "DRI of %u bytes", len);
 		} else if (m == 0xda) {
 			sos(&j, p, len);
 			if (skip_entropy(s) < 0)

@@ -42,7 +42,14 @@ build(int m, int p, unsigned w, unsigned h, int scans, int eoi)
 	seg(0xc4, dht, 18);
 	seg(m, sof, 9);
 	for (i = 0; i < scans; i++) {
-		seg(0xda, "\1\1\0\0\x3f\0", 6);
+		/* Sequential: one scan of all; progressive: DC first, then
+		 * AC bands. */
+		if (m != 0xc2)
+			seg(0xda, "\1\1\0\0\x3f\0", 6);
+		else if (i == 0)
+			seg(0xda, "\1\1\0\0\0\0", 6);
+		else
+			seg(0xda, "\1\1\0\1\x3f\0", 6);
 		put("\x3f\xff\x00\x12", 4); /* a stuffed 0xFF00 in the data */
 	}
 	if (eoi)
@@ -101,5 +108,18 @@ main(void)
 	put("\xff\xd8\xff\xd0", 4);
 	check();
 	tap_ok(vc_img_has(&r, "bad_marker"), "RST outside a scan");
+	build(0xc0, 8, 8, 8, 1, 1);
+	file[2 + 4 + 1] = 2; /* DHT: two codes of length 1, and a third */
+	file[2 + 4 + 2] = 2;
+	check();
+	tap_ok(vc_img_has(&r, "bad_dht"), "an oversubscribed Huffman table");
+	build(0xc0, 8, 8, 8, 1, 1);
+	file[flen - 2 - 4 - 6 + 1] = 9; /* SOS names component 9 */
+	check();
+	tap_ok(vc_img_has(&r, "bad_sos"), "a scan of a component the frame has not");
+	build(0xc2, 8, 8, 8, 2, 1);
+	file[flen - 2 - 4 - 6 + 3] = 0; /* second scan: Ss 0, Se 63 */
+	check();
+	tap_ok(vc_img_has(&r, "bad_sos"), "progressive parameters");
 	return tap_done();
 }
