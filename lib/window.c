@@ -254,11 +254,32 @@ value_at(struct vc_window *w, const struct vc_slot *ring, double end)
 		 * arithmetic applies to the results, as Datadog does for
 		 * .as_count() queries. */
 		for (s = 0; s < q->nseries; s++) {
+			const struct vc_series *sr = &q->series[s];
 			struct agg a = {q->time_aggr, 0, 0};
 
-			for (b = lo; b <= hi; b++)
-				agg_add(&a, filled(w, s, bucket_value(w, ring, s, b),
-						   (double)b * w->width));
+			if (sr->fill == VC_FILL_NONE || sr->fill == VC_FILL_NULL) {
+				/* Empty buckets count for nothing: read the slots
+				 * straight. */
+				const struct vc_slot *base = ring + s * w->nbuckets;
+				enum vc_agg how = sr->has_rollup ? sr->rollup : sr->space;
+
+				for (b = lo; b <= hi; b++) {
+					const struct vc_slot *sl =
+						base + ((size_t)b & (w->nbuckets - 1));
+					double v;
+
+					if (sl->bucket != (uint32_t)b || sl->count == 0)
+						continue;
+					v = how == VC_AGG_AVG     ? sl->v / (double)sl->count
+					    : how == VC_AGG_COUNT ? (double)sl->count
+								  : sl->v;
+					agg_add(&a, sr->as_rate ? v / w->width : v);
+				}
+			} else {
+				for (b = lo; b <= hi; b++)
+					agg_add(&a, filled(w, s, bucket_value(w, ring, s, b),
+							   (double)b * w->width));
+			}
 			w->values[s] = agg_value(&a);
 		}
 		return eval(q->expr, w->values, q->time_aggr == VC_AGG_SUM ? q->window : w->width);
