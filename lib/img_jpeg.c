@@ -12,6 +12,8 @@
 struct jpeg {
 	struct vc_img_ctx *c;
 	int have_sof, progressive, lossless;
+	int secondary; /* an MPF image after the first one's EOI */
+	int mpf;       /* an APP2 MPF index: more images follow EOI */
 	uint64_t scans;
 	int ncomp;
 	unsigned char ids[4]; /* component ids of the SOF */
@@ -50,8 +52,10 @@ sof(struct jpeg *j, int m, const unsigned char *d, unsigned len)
 	h = be16(d + 1);
 	w = be16(d + 3);
 	nc = d[5];
-	r->width = w;
-	r->height = h;
+	if (!j->secondary) {
+		r->width = w;
+		r->height = h;
+	}
 	if (len != 6 + 3 * nc || nc == 0 || nc > 4) {
 		vc_img_reason(r, VC_IMG_INVALID, "bad_sof", "SOF with %u components in %u bytes",
 			      nc, len);
@@ -73,8 +77,9 @@ sof(struct jpeg *j, int m, const unsigned char *d, unsigned len)
 				      "component %u: sampling %ux%u, table %u", i, hs, vs,
 				      d[8 + 3 * i]);
 	}
-	vc_img_check_dims(r, j->c->lim, w, h, "SOF");
-	vc_img_count_frame(r, j->c->lim, w, h);
+	vc_img_check_dims(r, j->c->lim, w, h, j->secondary ? "MPF image" : "SOF");
+	if (!j->secondary)
+		vc_img_count_frame(r, j->c->lim, w, h);
 }
 
 /* Skips entropy-coded data up to the next marker that is not a stuffed
@@ -198,87 +203,112 @@ sos(struct jpeg *j, const unsigned char *d, unsigned len)
 			      (unsigned long long)lim->max_scans);
 }
 
-void
-vc_jpeg_check(struct vc_img_ctx *c)
+/* Walks one image from after its SOI to its EOI: 0 there, -1 when the
+ * structure breaks (said), -2 when the file ends first. */
+static int
+walk(struct jpeg *j)
 {
-	struct jpeg j = {.c = c};
-	struct vc_src *s = c->src;
-	struct vc_img_result *r = c->res;
+	struct vc_src *s = j->c->src;
+	struct vc_img_result *r = j->c->res;
 	const unsigned char *p;
 	unsigned len;
-	int m, eoi = 0;
+	int m;
 
-	vc_src_skip(s, 2);
-	while (!eoi) {
+	for (;;) {
 		if ((p = vc_src_get(s, 1)) == NULL)
-			goto truncated;
+			return -2;
 		if (*p != 0xff) {
 			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
-				      "byte 0x%02x at %llu where a marker should "
-				      "be",
-				      *p, (unsigned long long)vc_src_tell(s) - 1);
-			return;
+				      "byte 0x%02x at %llu where a marker should be", *p,
+				      (unsigned long long)vc_src_tell(s) - 1);
+			return -1;
 		}
 		do {
 			if ((p = vc_src_get(s, 1)) == NULL)
-				goto truncated;
+				return -2;
 		} while (*p == 0xff);
 		m = *p;
-		if (m == 0xd9) {
-			eoi = 1;
+		if (m == 0xd9)
 			break;
-		}
 		if (m == 0x01)
 			continue;
 		if (m == 0x00 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7)) {
 			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
 				      "marker 0x%02x at %llu out of place", m,
 				      (unsigned long long)vc_src_tell(s) - 2);
-			return;
+			return -1;
 		}
 		if ((p = vc_src_get(s, 2)) == NULL)
-			goto truncated;
+			return -2;
 		len = be16(p);
 		if (len < 2) {
 			vc_img_reason(r, VC_IMG_INVALID, "bad_marker",
 				      "segment 0x%02x of length %u", m, len);
-			return;
+			return -1;
 		}
 		len -= 2;
 		if ((p = vc_src_get(s, len)) == NULL)
-			goto truncated;
+			return -2;
 		if (is_sof(m)) {
-			sof(&j, m, p, len);
+			sof(j, m, p, len);
 		} else if (m == 0xc4) {
-			dht(&j, p, len);
+			dht(j, p, len);
 		} else if (m == 0xdb) {
-			dqt(&j, p, len);
+			dqt(j, p, len);
 		} else if (m == 0xdd && len != 2) {
 			vc_img_reason(r, VC_IMG_INVALID, "bad_marker", "DRI of %u bytes", len);
 		} else if (m == 0xda) {
-			sos(&j, p, len);
+			sos(j, p, len);
 			if (skip_entropy(s) < 0)
-				goto truncated;
+				return -2;
 		} else if (m == 0xfe) {
 			vc_poly_scan_meta(r, p, len, "a JPEG comment", 1);
 			vc_poly_comment(r, len, vc_poly_control_bytes(p, len), "a JPEG comment");
 		} else if (m >= 0xe0 && m <= 0xef) {
-			/* JFIF, Exif, ICC, Adobe, Photoshop (APP0, 1, 2, 13,
-			 * 14) carry thumbnails and binary by design; other
-			 * APPn holding an image are suspect. */
+			/* JFIF, Exif, ICC and MPF, Adobe, Photoshop (APP0, 1,
+			 * 2, 13, 14) carry thumbnails and binary by design;
+			 * other APPn holding an image are suspect. */
 			int usual = m == 0xe0 || m == 0xe1 || m == 0xe2 || m == 0xed || m == 0xee;
 
+			if (m == 0xe2 && len >= 4 && memcmp(p, "MPF", 4) == 0)
+				j->mpf = 1;
 			vc_poly_scan_meta(r, p, len, "a JPEG APPn segment", !usual);
 		}
 	}
-	if (!j.have_sof)
+	if (!j->have_sof)
 		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no SOF");
-	else if (j.scans == 0)
+	else if (j->scans == 0)
 		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no scan");
-	vc_poly_trailing(c, "EOI");
+	return 0;
+}
+
+void
+vc_jpeg_check(struct vc_img_ctx *c)
+{
+	struct jpeg j = {.c = c};
+	struct vc_src *s = c->src;
+	struct vc_img_result *r = c->res;
+	int rc;
+
+	vc_src_skip(s, 2);
+	if ((rc = walk(&j)) < 0)
+		goto end;
+	/* Multi-Picture Format (phones' depth and HDR gain maps): the other
+	 * images follow EOI by design, each checked like the first. */
+	while (j.mpf && vc_src_fill(s, 3) >= 3 && s->mem[s->pos] == 0xff &&
+	       s->mem[s->pos + 1] == 0xd8 && s->mem[s->pos + 2] == 0xff) {
+		struct jpeg k = {.c = c, .secondary = 1};
+
+		vc_src_skip(s, 2);
+		if ((rc = walk(&k)) < 0)
+			goto end;
+	}
+	vc_poly_trailing(c, j.mpf ? "the MPF images" : "EOI");
 	return;
-truncated:
-	vc_img_reason(r, VC_IMG_INVALID, "truncated", "the file ends before EOI");
-	if (!j.have_sof)
-		vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no SOF");
+end:
+	if (rc == -2) {
+		vc_img_reason(r, VC_IMG_INVALID, "truncated", "the file ends before EOI");
+		if (!j.have_sof)
+			vc_img_reason(r, VC_IMG_INVALID, "missing_chunk", "no SOF");
+	}
 }

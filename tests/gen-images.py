@@ -172,6 +172,8 @@ def main():
         "ok.heic": heif(),
         "ok.avif": heif(b"avif"),
         "ok-zeropad.jpg": jpeg(tail=b"\x00" * 16),
+        # A phone's Multi-Picture JPEG: the gain map follows EOI by design.
+        "ok-mpf.jpg": jpeg(extra=seg(0xe2, b"MPF\x00II*\x00"), tail=jpeg()),
         "ok-text.png": png(extra=chunk(b"tEXt", b"Comment\x00hello")),
         "ok-ztxt.png": png(extra=chunk(b"zTXt", b"Comment\x00\x00" +
                                        zlib.compress(b"a small note"))),
@@ -198,6 +200,8 @@ def main():
         "php-comment.jpg": jpeg(extra=seg(0xfe, php)),
         "html-after-iend.png": png(tail=html),
         "php-gif-comment.gif": gif(extra=gif_comment(b"x" * 250 + php)),
+        "mpf-then-zip.jpg": jpeg(extra=seg(0xe2, b"MPF\x00II*\x00"),
+                                 tail=jpeg() + zip_bytes("x.php", php)),
         "elf-after-eoi.jpg": jpeg(tail=b"\x7fELF\x02\x01\x01" + b"\x00" * 57),
         "profile-path.png": png(extra=chunk(b"tEXt", b"profile\x00/etc/passwd")),
         "hidden-frame.gif": gif([gif_frame(delay=65535), gif_frame()]),

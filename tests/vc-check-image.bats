@@ -111,6 +111,10 @@ codes() {
 	[ "$(codes html-after-iend.png)" = embedded_script,trailing_data ]
 	[ "$(codes elf-after-eoi.jpg)" = embedded_executable,trailing_data ]
 	[ "$(verdict ok-zeropad.jpg)" = ok ]
+	# Multi-Picture JPEGs carry more images after EOI; after those, data
+	# is trailing again.
+	[ "$(verdict ok-mpf.jpg)" = ok ]
+	[ "$(codes mpf-then-zip.jpg)" = embedded_archive,embedded_script,trailing_data ]
 }
 
 @test "a tEXt profile path (CVE-2022-44268) and a 655 s GIF frame hiding the next" {

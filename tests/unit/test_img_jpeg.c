@@ -117,6 +117,23 @@ main(void)
 	file[flen - 2 - 4 - 6 + 1] = 9; /* SOS names component 9 */
 	check();
 	tap_ok(vc_img_has(&r, "bad_sos"), "a scan of a component the frame has not");
+	build(0xc0, 8, 8, 8, 1, 1);
+	{
+		/* An MPF index, then the same image again after EOI. */
+		unsigned char img[256];
+		size_t n = flen;
+
+		memcpy(img, file, n);
+		flen = 2;
+		seg(0xe2, "MPF\0II*\0", 8);
+		put(img + 2, n - 2);
+		put(img, n);
+		check();
+		tap_ok(r.verdict == VC_IMG_OK && r.frames == 1, "a Multi-Picture JPEG is ok");
+		put("junk", 4);
+		check();
+		tap_ok(vc_img_has(&r, "trailing_data"), "data after its last image is not");
+	}
 	build(0xc2, 8, 8, 8, 2, 1);
 	file[flen - 2 - 4 - 6 + 3] = 0; /* second scan: Ss 0, Se 63 */
 	check();
