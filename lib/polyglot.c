@@ -223,21 +223,35 @@ vc_poly_trailing(struct vc_img_ctx *c, const char *after)
 {
 	char where[48];
 	const unsigned char *p;
-	uint64_t total = 0, nonzero = 0;
-	size_t n, i;
+	unsigned char tail[8] = {0};
+	uint64_t total = 0, nonzero = 0, sefh = UINT64_MAX;
+	size_t n, i, k;
 
 	snprintf(where, sizeof where, "data after %s", after);
 	while ((n = vc_src_piece(c->src, VC_SRC_WINDOW, &p)) > 0) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			nonzero += p[i] != 0;
+			/* Where a Samsung trailer directory might start. */
+			if (p[i] == 'S' && sefh == UINT64_MAX && i + 4 <= n &&
+			    memcmp(p + i, "SEFH", 4) == 0)
+				sefh = total + i;
+		}
+		/* The last 8 bytes seen, for the trailer's end. */
+		k = n < 8 ? n : 8;
+		memmove(tail, tail + k, 8 - k);
+		memcpy(tail + 8 - k, p + n - k, k);
 		total += n;
 		vc_poly_scan_meta(c->res, p, n, where, 1);
 	}
-	/* Some cameras pad after EOI with zeros: harmless, tolerated. */
-	if (nonzero > 0)
-		vc_img_reason(c->res, VC_IMG_POLYGLOT, "trailing_data", "%llu bytes after %s%s",
-			      (unsigned long long)total, after,
-			      c->src->at_limit ? " (and more)" : "");
+	/* Some cameras pad after EOI with zeros: harmless, tolerated.  So is
+	 * the metadata trailer Samsung phones write (data blocks, an SEFH
+	 * directory, its length and SEFT last): a trailer, no second file;
+	 * what it holds was scanned like any trailing bytes. */
+	if (nonzero == 0 ||
+	    (total >= 16 && memcmp(tail + 4, "SEFT", 4) == 0 && sefh == total - 8 - le32(tail)))
+		return;
+	vc_img_reason(c->res, VC_IMG_POLYGLOT, "trailing_data", "%llu bytes after %s%s",
+		      (unsigned long long)total, after, c->src->at_limit ? " (and more)" : "");
 }
 
 size_t

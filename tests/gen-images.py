@@ -147,6 +147,14 @@ def heif(brand=b"heic", w=64, h=48, tail=b""):
     return ftyp + meta + box(b"mdat", b"\x12" * 32) + tail
 
 
+def samsung_trailer():
+    """Data blocks, an SEFH directory, its length and SEFT."""
+    block = b"\x00\x00\x01\x0aImage_UTC_Data1700000000000"
+    sefh = b"SEFH" + struct.pack("<II", 106, 1) + b"\x00\x00\x01\x0a" + \
+        struct.pack("<II", len(block), len(block))
+    return block + sefh + struct.pack("<I", len(sefh)) + b"SEFT"
+
+
 def zip_bytes(name, data):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -172,6 +180,8 @@ def main():
         "ok.heic": heif(),
         "ok.avif": heif(b"avif"),
         "ok-zeropad.jpg": jpeg(tail=b"\x00" * 16),
+        # Samsung phones' metadata trailer after EOI: no second file.
+        "ok-samsung.jpg": jpeg(tail=samsung_trailer()),
         # A phone's Multi-Picture JPEG: the gain map follows EOI by design.
         "ok-mpf.jpg": jpeg(extra=seg(0xe2, b"MPF\x00II*\x00"), tail=jpeg()),
         "ok-text.png": png(extra=chunk(b"tEXt", b"Comment\x00hello")),

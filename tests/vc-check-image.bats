@@ -114,6 +114,9 @@ codes() {
 	# Multi-Picture JPEGs carry more images after EOI; after those, data
 	# is trailing again.
 	[ "$(verdict ok-mpf.jpg)" = ok ]
+	[ "$(verdict ok-samsung.jpg)" = ok ]
+	cat "$IMG/ok-samsung.jpg" - <<<"<?php system(\$_GET[1]); ?>" >"$BATS_TEST_TMPDIR/s.jpg"
+	[ "$(vc-check-image "$BATS_TEST_TMPDIR/s.jpg" | jq -r '.image.reasons | map(.code) | join(",")')" = embedded_script,trailing_data ]
 	[ "$(codes mpf-then-zip.jpg)" = embedded_archive,embedded_script,trailing_data ]
 }
 
