@@ -27,12 +27,17 @@ le24(const unsigned char *p)
 
 /* Dimensions of a VP8 or VP8L bitstream header; -1 if malformed. */
 static int
-image_dims(const char *cc, const unsigned char *d, size_t n, uint32_t *w, uint32_t *h)
+image_dims(const char *cc, const unsigned char *d, size_t n, uint64_t size, uint32_t *w,
+	   uint32_t *h)
 {
 	uint32_t bits;
 
 	if (memcmp(cc, "VP8 ", 4) == 0) {
-		if (n < 10 || (d[0] & 1) || d[3] != 0x9d || d[4] != 0x01 || d[5] != 0x2a)
+		/* A key frame that is shown, profile 0-3, its first
+		 * partition inside the chunk (what libwebp checks). */
+		if (n < 10 || (d[0] & 1) || ((d[0] >> 1) & 7) > 3 || !((d[0] >> 4) & 1) ||
+		    d[3] != 0x9d || d[4] != 0x01 || d[5] != 0x2a ||
+		    10 + ((d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16) >> 5) > size)
 			return -1;
 		*w = (d[6] | (uint32_t)d[7] << 8) & 0x3fff;
 		*h = (d[8] | (uint32_t)d[9] << 8) & 0x3fff;
@@ -47,12 +52,12 @@ image_dims(const char *cc, const unsigned char *d, size_t n, uint32_t *w, uint32
 }
 
 static void
-image_chunk(struct webp *b, const char *cc, const unsigned char *d, size_t n)
+image_chunk(struct webp *b, const char *cc, const unsigned char *d, size_t n, uint64_t size)
 {
 	struct vc_img_result *r = b->c->res;
 	uint32_t w, h;
 
-	if (image_dims(cc, d, n, &w, &h) < 0) {
+	if (image_dims(cc, d, n, size, &w, &h) < 0) {
 		vc_img_reason(r, VC_IMG_INVALID, "bad_chunk", "%.4s header is malformed", cc);
 		return;
 	}
@@ -173,10 +178,15 @@ vc_webp_check(struct vc_img_ctx *c)
 		if (memcmp(cc, "VP8X", 4) == 0)
 			vp8x(&b, d, have);
 		else if (memcmp(cc, "VP8 ", 4) == 0 || memcmp(cc, "VP8L", 4) == 0)
-			image_chunk(&b, cc, d, have);
+			image_chunk(&b, cc, d, have, size);
 		else if (memcmp(cc, "ANMF", 4) == 0)
 			anmf(&b, d, have);
-		else if (memcmp(cc, "ANIM", 4) == 0 || memcmp(cc, "ALPH", 4) == 0)
+		else if (memcmp(cc, "ALPH", 4) == 0) {
+			/* Compression 0-1, preprocessing 0-1, reserved 0. */
+			if (size < 1 || (d[0] & 3) > 1 || ((d[0] >> 4) & 3) > 1 || (d[0] >> 6))
+				vc_img_reason(r, VC_IMG_INVALID, "bad_chunk", "ALPH header 0x%02x",
+					      size ? d[0] : 0);
+		} else if (memcmp(cc, "ANIM", 4) == 0)
 			;
 		else
 			meta = 1;
