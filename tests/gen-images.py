@@ -84,15 +84,33 @@ def progressive_jpeg(scans):
 
 # --- GIF ------------------------------------------------------------------
 
-GIF_DATA = b"\x02\x02\x44\x01\x00"  # LZW for one pixel of colour 0
+def gif_lzw(pixels):
+    """LZW for pixels of colour 0 at minimum code size 2, the simple way:
+    a clear code before each pixel keeps the codes 3 bits wide."""
+    codes = [4, 0] * pixels + [5]
+    acc = nbits = 0
+    out = bytearray()
+    for code in codes:
+        acc |= code << nbits
+        nbits += 3
+        while nbits >= 8:
+            out.append(acc & 255)
+            acc >>= 8
+            nbits -= 8
+    if nbits:
+        out.append(acc)
+    blocks = b"".join(bytes([len(out[i:i + 255])]) + bytes(out[i:i + 255])
+                      for i in range(0, len(out), 255))
+    return b"\x02" + blocks + b"\x00"
 
 
 def gif_frame(x=0, y=0, w=1, h=1, delay=None):
+    """A frame of colour 0; one too big to spell out gets one pixel."""
     gce = b""
     if delay is not None:
         gce = b"\x21\xf9\x04\x00" + struct.pack("<H", delay) + b"\x00\x00"
     return gce + b"\x2c" + struct.pack("<HHHH", x, y, w, h) + b"\x00" + \
-        GIF_DATA
+        gif_lzw(w * h if w * h <= 10000 else 1)
 
 
 def gif(frames=None, sw=1, sh=1, extra=b"", tail=b""):
