@@ -71,120 +71,6 @@ sub_blocks(struct vc_img_ctx *c, struct gather *g, const char *where)
 	return total;
 }
 
-/* The LZW code stream of one frame, read across its sub-blocks and
- * decoded without making pixels: only each table entry's length is kept,
- * to count the pixels the frame yields and to catch codes past the table,
- * as giflib does. */
-struct lzw {
-	unsigned min, clear, next, size, prev;
-	uint32_t acc;
-	unsigned nbits;
-	uint64_t pixels;
-	int done, bad;
-	uint16_t len[4096];
-};
-
-static void
-lzw_start(struct lzw *z, unsigned min)
-{
-	unsigned i;
-
-	z->min = min;
-	z->clear = 1u << min;
-	z->next = z->clear + 2;
-	z->size = min + 1;
-	z->prev = 0xffff;
-	z->acc = 0;
-	z->nbits = 0;
-	z->pixels = 0;
-	z->done = z->bad = 0;
-	for (i = 0; i < z->clear; i++)
-		z->len[i] = 1;
-}
-
-static void
-lzw_feed(struct lzw *z, const unsigned char *p, unsigned n)
-{
-	unsigned code;
-
-	while (n > 0 && !z->done) {
-		z->acc |= (uint32_t)*p++ << z->nbits;
-		z->nbits += 8;
-		n--;
-		while (z->nbits >= z->size && !z->done) {
-			code = z->acc & ((1u << z->size) - 1);
-			z->acc >>= z->size;
-			z->nbits -= z->size;
-			if (code == z->clear) {
-				z->next = z->clear + 2;
-				z->size = z->min + 1;
-				z->prev = 0xffff;
-				continue;
-			}
-			if (code == z->clear + 1) {
-				z->done = 1;
-				break;
-			}
-			if (z->prev == 0xffff) {
-				if (code > z->clear) {
-					z->bad = 1;
-					z->done = 1;
-					break;
-				}
-				z->pixels++;
-			} else if (code < z->next) {
-				z->pixels += z->len[code];
-				if (z->next < 4096)
-					z->len[z->next++] = (uint16_t)(z->len[z->prev] + 1);
-			} else if (code == z->next && z->next < 4096) {
-				/* The entry being defined: previous string and
-				 * its own first byte. */
-				z->len[z->next] = (uint16_t)(z->len[z->prev] + 1);
-				z->pixels += z->len[z->next++];
-			} else {
-				z->bad = 1;
-				z->done = 1;
-				break;
-			}
-			if (z->next == (1u << z->size) && z->size < 12)
-				z->size++;
-			z->prev = code;
-		}
-	}
-}
-
-/* A frame's sub-blocks through the LZW count: fewer pixels than the frame
- * has, or a code past the table, is a broken frame (the end code may be
- * missing, and pixels past the frame are dropped by every decoder). */
-static int
-frame_data(struct vc_img_ctx *c, unsigned min, uint64_t want)
-{
-	static struct lzw z;
-	const unsigned char *p;
-	unsigned n;
-
-	lzw_start(&z, min);
-	for (;;) {
-		if ((p = vc_src_get(c->src, 1)) == NULL)
-			return -1;
-		if ((n = *p) == 0)
-			break;
-		if ((p = vc_src_get(c->src, n)) == NULL)
-			return -1;
-		lzw_feed(&z, p, n);
-	}
-	if (z.bad)
-		vc_img_reason(c->res, VC_IMG_INVALID, "bad_frame",
-			      "frame %llu: an LZW code past the table",
-			      (unsigned long long)c->res->frames);
-	else if (z.pixels < want)
-		vc_img_reason(c->res, VC_IMG_INVALID, "bad_frame",
-			      "frame %llu: its data ends after %llu of %llu pixels",
-			      (unsigned long long)c->res->frames, (unsigned long long)z.pixels,
-			      (unsigned long long)want);
-	return 0;
-}
-
 static int
 image(struct vc_img_ctx *c, unsigned sw, unsigned sh, uint64_t *grow_w, uint64_t *grow_h)
 {
@@ -214,11 +100,9 @@ image(struct vc_img_ctx *c, unsigned sw, unsigned sh, uint64_t *grow_w, uint64_t
 	vc_img_count_frame(r, c->lim, w, h);
 	if ((d = vc_src_get(c->src, 1)) == NULL)
 		return -1;
-	if (*d < 1 || *d > 11) {
+	if (*d < 1 || *d > 11)
 		vc_img_reason(r, VC_IMG_INVALID, "bad_frame", "LZW minimum code size %u", *d);
-		return sub_blocks(c, NULL, NULL) < 0 ? -1 : 0;
-	}
-	return frame_data(c, *d, (uint64_t)w * h);
+	return sub_blocks(c, NULL, NULL) < 0 ? -1 : 0;
 }
 
 void

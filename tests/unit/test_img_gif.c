@@ -102,15 +102,5 @@ main(void)
 	put("\x42", 1);
 	check();
 	tap_ok(vc_img_has(&r, "bad_block"), "a byte that starts no block");
-	head(4, 1);
-	frame(0, 0, 4, 1); /* one pixel of data for a frame of four */
-	put(";", 1);
-	check();
-	tap_ok(vc_img_has(&r, "bad_frame"), "LZW data short of the frame: %s",
-	       r.nreasons ? r.reasons[0].detail : "-");
-	head(1, 1);
-	put("\x2c\0\0\0\0\1\0\1\0\0\2\2\x47\1\0;", 16); /* code 7 first */
-	check();
-	tap_ok(vc_img_has(&r, "bad_frame"), "an LZW code past the table");
 	return tap_done();
 }
