@@ -141,14 +141,13 @@ static int
 check_path(const char *path, const char *content_type, const struct vc_img_limits *lim,
 	   struct vc_img_result *res)
 {
-	/* O_NONBLOCK only for the open itself, so a FIFO without a writer
-	 * cannot hang the run; reads then block as usual. */
+	/* O_NONBLOCK so that a FIFO without a writer cannot hang the open;
+	 * vc_img_check_fd makes a FIFO's reads block again. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	int rc, saved;
 
 	if (fd < 0)
 		return -1;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	rc = vc_img_check_fd(fd, path, content_type, lim, res);
 	saved = errno;
 	close(fd);

@@ -5,6 +5,7 @@
 #include "img.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,7 @@ vc_src_init_mem(struct vc_src *s, const void *p, size_t n, uint64_t limit)
 	s->fd = -1;
 	s->mem = p;
 	s->len = n < limit ? n : (size_t)limit;
+	s->size = n;
 	s->limit = limit;
 	s->at_limit = n > limit;
 	s->eof = 1;
@@ -168,6 +170,7 @@ vc_src_init_fd(struct vc_src *s, int fd, unsigned char *win, uint64_t limit)
 	s->win = win;
 	s->mem = win;
 	s->limit = limit;
+	s->size = UINT64_MAX;
 }
 
 size_t
@@ -186,17 +189,17 @@ vc_src_fill(struct vc_src *s, size_t need)
 			s->len -= s->pos;
 			s->pos = 0;
 		}
+		/* A regular file's size is known: no read to meet its end. */
+		if (s->size != UINT64_MAX && s->base + s->len >= s->size) {
+			s->eof = 1;
+			break;
+		}
 		room = s->limit - (s->base + s->len);
 		if (room == 0) {
 			/* Whether the file goes on is asked of the file
 			 * size, never by reading past the limit. */
-			struct stat st;
-
 			s->eof = 1;
-			if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
-				s->at_limit = (uint64_t)st.st_size > s->limit;
-			else
-				s->at_limit = 1;
+			s->at_limit = s->size == UINT64_MAX || s->size > s->limit;
 			break;
 		}
 		want = VC_SRC_WINDOW - s->len;
@@ -473,7 +476,12 @@ vc_img_check_fd(int fd, const char *name, const char *content_type, const struct
 		return -1;
 	}
 	vc_src_init_fd(&s, fd, win, lim->max_bytes);
+	/* A FIFO may have been opened with O_NONBLOCK so that the open could
+	 * not hang; its reads should wait for the writer. */
+	if (!S_ISREG(st.st_mode))
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if (S_ISREG(st.st_mode)) {
+		s.size = (uint64_t)st.st_size;
 		res->bytes = (uint64_t)st.st_size;
 		res->limited = (uint64_t)st.st_size > lim->max_bytes;
 	}

@@ -117,9 +117,11 @@ struct vc_src {
 	size_t pos, len;          /* consumed and held bytes of mem[] */
 	uint64_t base;            /* offset of mem[0] in the file */
 	uint64_t limit;
-	int eof;      /* no more bytes: end of file or the limit */
-	int at_limit; /* stopped by the limit */
-	int ioerr;    /* errno of a failed read, or 0 */
+	uint64_t size; /* a regular file's size (no read to find its end), or
+			* UINT64_MAX */
+	int eof;       /* no more bytes: end of file or the limit */
+	int at_limit;  /* stopped by the limit */
+	int ioerr;     /* errno of a failed read, or 0 */
 };
 
 void vc_src_init_mem(struct vc_src *s, const void *p, size_t n, uint64_t limit);
