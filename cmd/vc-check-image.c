@@ -219,7 +219,7 @@ check_records(const struct config *c)
 	struct vc_img_result res;
 	struct vc_record rec;
 	struct vc_json_span ts_span;
-	int have_user, have_type, failed = 0, status, security;
+	int have_user, have_type, failed = 0, status, security, npoints;
 	double ts;
 
 	while (vc_reader_next(r, &rec)) {
@@ -248,7 +248,8 @@ check_records(const struct config *c)
 			ts = vc_time_now();
 		/* Every upload is counted; one that is not ok is a security
 		 * event of its user as well. */
-		for (security = 0; security <= (res.verdict != VC_IMG_OK); security++) {
+		npoints = res.verdict == VC_IMG_OK ? 1 : 2;
+		for (security = 0; security < npoints; security++) {
 			vc_buf_reset(&b);
 			vc_img_add_point(&b, ts, security, have_user ? user.p : NULL, user.len,
 					 path.p, path.len, &res);

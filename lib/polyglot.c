@@ -211,7 +211,7 @@ vc_poly_scan_meta(struct vc_img_result *r, const unsigned char *p, size_t n, con
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!interesting[p[i]] || (p[i] == 'I' && i < 4))
+		if (!interesting[p[i]] || (i < 4 && p[i] == 'I'))
 			continue;
 		if ((what = what_at(p + i, n - i, &code, images)) != NULL)
 			vc_img_reason(r, VC_IMG_POLYGLOT, code, "%s in %s", what, where);
