@@ -103,10 +103,14 @@ build_tables(const struct vc_tool *tool)
 	shortopts[k] = '\0';
 }
 
+/* --help into a full disk must not look like success to a script. */
 static _Noreturn void
 exit_after_stdout(void)
 {
-	exit(fflush(stdout) == 0 && !ferror(stdout) ? VC_EXIT_OK : VC_EXIT_USAGE);
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		exit(VC_EXIT_OK);
+	warn("write error");
+	exit(VC_EXIT_USAGE);
 }
 
 int

@@ -42,8 +42,9 @@ binaries() {
 @test "--help into a full disk is an I/O error: exit 2" {
 	[ -w /dev/full ] || skip "/dev/full is not available"
 	for b in $(binaries); do
-		run "$b" --help >/dev/full
+		run bash -c '"$1" --help >/dev/full' _ "$b"
 		assert_failure 2
+		[[ "$output" == *"$b:"* ]]
 	done
 }
 
