@@ -3,6 +3,7 @@
 # install layout.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 binaries() {
 	local c
