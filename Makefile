@@ -72,6 +72,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/tap.o $(LIBVC)
 
 units: $(UNITS)
 
+# Objects reached only through pattern rules are intermediate to make, which
+# would delete them after each build and recompile them on the next.
+.SECONDARY:
+
 # The whole suite: C unit tests of lib/, then bats; the last line is
 # "N passed, N failed[, N skipped]".
 check: all units
