@@ -8,35 +8,59 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "point.h"
 #include "slab.h"
 #include "evaluator.h"
 #include "window.h"
 
+#define CACHE_LINE 64
+
+/* A hint that p will be read soon (GCC and Clang); nothing elsewhere. */
+#if defined(__GNUC__)
+#define PREFETCH(p)   __builtin_prefetch(p)
+#define PREFETCH_W(p) __builtin_prefetch(p, 1)
+#else
+#define PREFETCH(p)   ((void)(p))
+#define PREFETCH_W(p) ((void)(p))
+#endif
+
+/* Blocks are cache-line aligned, and the fields are laid out by who reads
+ * them: a point reads the first two lines (and the key after the struct),
+ * a tick deciding whether to pass a group by the first two. */
 struct group {
-	/* What a point touches first, in the first cache line. */
+	/* Line 0: what a point touches first. */
 	uint64_t hash;
-	size_t keylen;
 	char *key; /* the by-values, each NUL-terminated */
+	size_t keylen;
 	struct vc_slot *ring;
+	struct evslot *evidence; /* a ring of o.evidence raw points */
 	double last_point;
 	unsigned long long seq; /* the last point kept as evidence */
-	int fresh;              /* a point came since the last evaluation */
-	enum vc_monitor_status status;
-	int key_heap; /* key has an allocation of its own */
-	/* The rest. */
-	char **values; /* into key, one per by-key */
-	double first_seen;
-	double last_notified, first_triggered, last_triggered; /* NAN: never */
-	struct evslot *evidence;                               /* a ring of o.evidence raw points */
-	size_t ev_next, ev_count;
-	double cache_end, cache_value; /* the last evaluation (NAN: none) */
-	/* While nothing can change, ticks pass the group by: no point came
-	 * (fresh), the window keeps its oldest data bucket (due_lo) and has
-	 * not reached the next one (due_hi), and no timer is due (due_t). */
-	int skippable;
+	unsigned char fresh;    /* a point came since the last evaluation */
+	unsigned char skippable;
+	unsigned char key_heap; /* key has an allocation of its own */
+	unsigned char status;   /* an enum vc_monitor_status */
+	/* Line 1.  While nothing can change, ticks pass the group by: no
+	 * point came (fresh), the window keeps its oldest data bucket (due_lo)
+	 * and has not reached the next one (due_hi), and no timer is due
+	 * (due_t). */
 	long long due_lo, due_hi;
 	double due_t;
+	size_t ev_next, ev_count;
+	double cache_end, cache_value; /* the last evaluation (NAN: none) */
+	double first_seen;
+	/* The rest. */
+	char **values;                                         /* into key, one per by-key */
+	double last_notified, first_triggered, last_triggered; /* NAN: never */
 };
+
+/* The first two lines of g. */
+static inline void
+prefetch_head(const struct group *g)
+{
+	PREFETCH(g);
+	PREFETCH((const char *)g + CACHE_LINE);
+}
 
 /* A raw point kept as evidence: in place when short (the common case, no
  * allocation and no pointer to follow), else in an allocation of its own. */
@@ -97,9 +121,34 @@ struct vc_eval {
 	double max_ts, next_tick;
 	double horizon; /* after the newest point, when all is settled */
 	unsigned long long seq;
+	struct inflight *inflight; /* points on their way to their groups (evgroup.c) */
+	size_t inflight_first, inflight_n;
 	struct vc_buf key, out, msg;
 	char why[128];
 };
+
+/* Groups (evgroup.c). */
+
+/* Seeds the group key hash, once per process. */
+void vc_group_seed(void);
+/* The bytes of one of mon's groups. */
+size_t vc_group_block_size(const struct vc_eval *ev, const struct mon *mon);
+/* The group of key[0..keylen) in mon, made at ts when new; points still
+ * in flight are not in it yet. */
+struct group *vc_group_of(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen,
+			  double ts);
+/* Takes g out of mon's index and frees it. */
+void vc_group_drop(struct vc_eval *ev, struct mon *mon, struct group *g);
+/* Frees g's memory (whole-evaluator teardown: the index goes too). */
+void vc_group_free(struct vc_eval *ev, struct mon *mon, struct group *g);
+
+/* Sends point ev->seq (json[0..len), borrowed for the call; its fields in
+ * pt), at t with value x, to its group of series of mon.  The group is
+ * updated a few points later: vc_points_flush applies every update still
+ * in flight, and must come before anything reads the groups. */
+void vc_points_add(struct vc_eval *ev, struct mon *mon, size_t series, const struct vc_point *pt,
+		   double t, double x, const char *json, size_t len);
+void vc_points_flush(struct vc_eval *ev);
 
 /* Writes the transition record of group g and hands it to ev->emit
  * (transition.c). */

@@ -1,22 +1,20 @@
 /*
- * evaluator.c — points in, groups and ticks, the per-group state machine
- * (evaluator.h).  Window arithmetic is in window.c, the transition record
- * and its message in transition.c.
+ * evaluator.c — points in, ticks, the per-group state machine
+ * (evaluator.h).  A point's members are read in point.c, the groups and
+ * the points on their way to them are in evgroup.c, window arithmetic in
+ * window.c, the transition record and its message in transition.c.
  */
 #include "evaluator.h"
 
 #include <err.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "eval_priv.h"
 #include "msg.h"
+#include "point.h"
 #include "vtime.h"
 
 static void *
@@ -38,27 +36,7 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-/* Group keys come from the input (a session id is the attacker's to
- * choose): the hash is seeded per process so collisions cannot be planned.
- * Output order does not depend on it. */
-static uint64_t hash_seed;
-
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL ^ hash_seed;
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		h ^= (unsigned char)s[k];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* ---- setup --------------------------------------------------------- */
-
-static size_t block_size(const struct vc_eval *ev, const struct mon *mon);
 
 static struct metric *
 metric_for(struct vc_eval *ev, const char *name)
@@ -82,9 +60,7 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 	struct vc_eval *ev = xcalloc(1, sizeof *ev);
 	size_t k, s;
 
-	if (hash_seed == 0 &&
-	    getrandom(&hash_seed, sizeof hash_seed, GRND_NONBLOCK) != (ssize_t)sizeof hash_seed)
-		hash_seed = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid();
+	vc_group_seed();
 	ev->o = *o;
 	ev->emit = emit;
 	ev->horizon = o->retention + 2 * o->interval;
@@ -111,7 +87,7 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 			if (mon->q->series[s].fill != VC_FILL_NONE &&
 			    mon->q->series[s].fill != VC_FILL_NULL)
 				mon->slide_safe = 0;
-		vc_slab_init(&mon->slab, block_size(ev, mon));
+		vc_slab_init(&mon->slab, vc_group_block_size(ev, mon));
 		ev->horizon =
 			fmax(ev->horizon, span + mon->ndt + m->options.timeout +
 						  m->options.new_group_delay + 2 * o->interval);
@@ -125,217 +101,6 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 		}
 	}
 	return ev;
-}
-
-/* ---- groups -------------------------------------------------------- */
-
-#define KEY_INLINE 48 /* a longer group key gets its own allocation */
-
-/* Each monitor's groups are blocks of one size: the struct, a short key,
- * its values, the bucket ring, the evidence slots and their times. */
-static size_t
-block_size(const struct vc_eval *ev, const struct mon *mon)
-{
-	return sizeof(struct group) + KEY_INLINE + mon->q->nby * sizeof(char *) +
-	       mon->q->nseries * mon->win.nbuckets * sizeof(struct vc_slot) +
-	       ev->o.evidence * sizeof(struct evslot);
-}
-
-static void
-index_insert(struct mon *mon, struct group *g)
-{
-	size_t i = (size_t)g->hash & (mon->index_cap - 1);
-
-	while (mon->index[i].g)
-		i = (i + 1) & (mon->index_cap - 1);
-	mon->index[i].hash = g->hash;
-	mon->index[i].g = g;
-}
-
-/* Removes g from the index by shifting the entries after it back, so no
- * tombstones build up (linear probing's deletion). */
-static void
-index_remove(struct mon *mon, const struct group *g)
-{
-	size_t mask = mon->index_cap - 1, i = (size_t)g->hash & mask, j, home;
-
-	while (mon->index[i].g != g)
-		i = (i + 1) & mask;
-	for (j = i;;) {
-		j = (j + 1) & mask;
-		if (mon->index[j].g == NULL)
-			break;
-		home = (size_t)mon->index[j].hash & mask;
-		/* Entry j stays when its home lies cyclically in (i, j]. */
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-			continue;
-		mon->index[i] = mon->index[j];
-		i = j;
-	}
-	mon->index[i].g = NULL;
-	mon->index[i].hash = 0;
-}
-
-static void
-index_rebuild(struct mon *mon)
-{
-	size_t cap = 1024, k;
-
-	while (cap < mon->ngroups * 2 + 2)
-		cap *= 2;
-	vc_slab_big_free(mon->index, mon->index_cap * sizeof *mon->index);
-	mon->index = vc_slab_big(cap * sizeof *mon->index);
-	mon->index_cap = cap;
-	for (k = 0; k < mon->ngroups; k++)
-		index_insert(mon, mon->groups[k]);
-}
-
-static struct group *
-group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, uint64_t hash,
-	  double ts)
-{
-	size_t nslots = mon->q->nseries * mon->win.nbuckets;
-	size_t nby = mon->q->nby, k, off = 0;
-	struct group *g = vc_slab_alloc(&mon->slab);
-	char *p = (char *)(g + 1);
-
-	if (keylen + 1 > KEY_INLINE) {
-		g->key = xcalloc(keylen + 1, 1);
-		g->key_heap = 1;
-	} else {
-		g->key = p;
-	}
-	p += KEY_INLINE;
-	g->values = (void *)p;
-	p += nby * sizeof(char *);
-	g->ring = (void *)p;
-	p += nslots * sizeof(struct vc_slot);
-	g->evidence = (void *)p;
-	memcpy(g->key, key, keylen);
-	g->keylen = keylen;
-	g->hash = hash;
-	for (k = 0; k < nby; k++) {
-		g->values[k] = g->key + off;
-		off += strlen(g->key + off) + 1;
-	}
-	g->status = VC_STATUS_OK;
-	g->first_seen = g->last_point = ts;
-	g->last_notified = g->first_triggered = g->last_triggered = NAN;
-	g->cache_end = NAN;
-	if (mon->ngroups == mon->capg) {
-		mon->capg = mon->capg ? mon->capg * 2 : 64;
-		mon->groups = xrealloc(mon->groups, mon->capg * sizeof *mon->groups);
-	}
-	mon->groups[mon->ngroups++] = g;
-	ev->ngroups++;
-	if (mon->ngroups * 2 + 2 > mon->index_cap)
-		index_rebuild(mon);
-	else
-		index_insert(mon, g);
-	return g;
-}
-
-static void
-group_free(struct vc_eval *ev, struct mon *mon, struct group *g)
-{
-	size_t k;
-
-	for (k = 0; k < ev->o.evidence; k++)
-		free(g->evidence[k].heap);
-	if (g->key_heap)
-		free(g->key);
-	vc_slab_free(&mon->slab, g);
-}
-
-static struct group *
-group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, double ts)
-{
-	uint64_t h = hash_bytes(key, keylen);
-	size_t i;
-
-	if (mon->index_cap) {
-		i = (size_t)h & (mon->index_cap - 1);
-		while (mon->index[i].g) {
-			struct group *g = mon->index[i].g;
-
-			if (mon->index[i].hash == h && g->keylen == keylen &&
-			    memcmp(g->key, key, keylen) == 0)
-				return g;
-			i = (i + 1) & (mon->index_cap - 1);
-		}
-	}
-	return group_new(ev, mon, key, keylen, h, ts);
-}
-
-/* The group key of a point: the values of the by-keys, each followed by
- * NUL; a missing tag counts as "N/A", as in Datadog. */
-static void
-group_key(struct vc_buf *key, const struct vc_query *q, struct vc_json_span tags)
-{
-	size_t k;
-	struct vc_json_span v;
-
-	vc_buf_reset(key);
-	for (k = 0; k < q->nby; k++) {
-		if (tags.type != VC_JSON_OBJECT || !vc_json_member(tags, q->by[k], &v) ||
-		    v.type == VC_JSON_NULL || v.type == VC_JSON_OBJECT || v.type == VC_JSON_ARRAY) {
-			vc_buf_add(key, "N/A", 3);
-		} else if (v.type != VC_JSON_STRING) {
-			vc_buf_add(key, v.p, v.len);
-		} else if (memchr(v.p, '\\', v.len) == NULL) {
-			vc_buf_add(key, v.p + 1, v.len - 2);
-		} else {
-			struct vc_buf tmp = VC_BUF_INIT;
-
-			vc_json_string(v, &tmp);
-			/* A NUL inside a value would split the key: spell it. */
-			for (size_t j = 0; j < tmp.len; j++)
-				if (tmp.p[j] == '\0')
-					tmp.p[j] = ' ';
-			vc_buf_add(key, tmp.p ? tmp.p : "", tmp.len);
-			vc_buf_free(&tmp);
-		}
-		vc_buf_addc(key, '\0');
-	}
-}
-
-static void
-keep_evidence(struct vc_eval *ev, struct group *g, double ts, const char *json, size_t len)
-{
-	struct evslot *e;
-	char omitted[96];
-
-	if (ev->o.evidence == 0 || g->seq == ev->seq)
-		return;
-	g->seq = ev->seq;
-	e = &g->evidence[g->ev_next];
-	if (len > VC_EVAL_EVIDENCE_BYTES) {
-		/* Evidence must not make a group's memory depend on the size of
-		 * its points: a big one is named, not kept. */
-		struct vc_buf b = VC_BUF_INIT;
-
-		vc_buf_adds(&b, "{\"ts\":");
-		vc_buf_add_json_number(&b, ts);
-		vc_buf_printf(&b, ",\"omitted_bytes\":%zu}", len);
-		snprintf(omitted, sizeof omitted, "%s", b.p);
-		vc_buf_free(&b);
-		json = omitted;
-		len = strlen(omitted);
-	}
-	if (len > EV_INLINE) {
-		if (e->heapcap < len) {
-			e->heap = xrealloc(e->heap, len);
-			e->heapcap = (uint32_t)len;
-		}
-		memcpy(e->heap, json, len);
-	} else {
-		memcpy(e->data, json, len);
-	}
-	e->len = (uint32_t)len;
-	e->ts = ts;
-	g->ev_next = (g->ev_next + 1) % ev->o.evidence;
-	if (g->ev_count < ev->o.evidence)
-		g->ev_count++;
 }
 
 /* ---- the state machine --------------------------------------------- */
@@ -497,6 +262,31 @@ evictable(struct vc_eval *ev, const struct mon *mon, const struct group *g, doub
 	       silent > mon->q->window + mon->q->timeshift + mon->win.width;
 }
 
+/* A tick visits groups in order, but each is a block of its own: ask for
+ * the lines of the groups a few places ahead, so that their misses
+ * overlap instead of coming one after the other.  First the head, then,
+ * for a group the tick will evaluate (its head has come in by then), the
+ * bucket ring. */
+#define TICK_AHEAD 8
+
+static void
+prefetch_ahead(const struct mon *mon, size_t i)
+{
+	size_t n, k;
+
+	if (i + 2 * TICK_AHEAD < mon->ngroups)
+		prefetch_head(mon->groups[i + 2 * TICK_AHEAD]);
+	if (i + TICK_AHEAD < mon->ngroups) {
+		const struct group *g = mon->groups[i + TICK_AHEAD];
+
+		if (g->skippable && !g->fresh)
+			return;
+		n = mon->q->nseries * mon->win.nbuckets * sizeof(struct vc_slot);
+		for (k = 0; k < n; k += CACHE_LINE)
+			PREFETCH((const char *)g->ring + k);
+	}
+}
+
 static void
 tick(struct vc_eval *ev, double t)
 {
@@ -512,11 +302,10 @@ tick(struct vc_eval *ev, double t)
 		for (i = 0; i < mon->ngroups; i++) {
 			struct group *g = mon->groups[i];
 
+			prefetch_ahead(mon, i);
 			evaluate(ev, mon, g, t, lo, hi);
 			if (evictable(ev, mon, g, t)) {
-				index_remove(mon, g);
-				group_free(ev, mon, g);
-				ev->ngroups--;
+				vc_group_drop(ev, mon, g);
 			} else {
 				mon->groups[kept++] = g;
 			}
@@ -530,6 +319,8 @@ run_ticks(struct vc_eval *ev, double through, double newest)
 {
 	double last = floor(through / ev->o.interval) * ev->o.interval;
 
+	if (ev->next_tick <= through)
+		vc_points_flush(ev); /* a tick sees every point before it */
 	while (ev->next_tick <= through) {
 		tick(ev, ev->next_tick);
 		ev->next_tick += ev->o.interval;
@@ -555,7 +346,7 @@ start(struct vc_eval *ev, double ts)
 	ev->next_tick = (floor(ts / ev->o.interval) + 1) * ev->o.interval;
 	for (k = 0; k < ev->nmons; k++)
 		if (ev->mons[k].q->nby == 0)
-			group_find(ev, &ev->mons[k], "", 0, ts);
+			vc_group_of(ev, &ev->mons[k], "", 0, ts);
 }
 
 static int
@@ -570,23 +361,17 @@ int
 vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_span root,
 	      const char **why)
 {
-	struct vc_json_iter it;
-	struct vc_json_span k, v, metric = {0}, value = {0}, ts = {0}, tags = {0};
+	struct vc_point pt;
+	struct vc_json_span metric, value, ts, tags;
 	struct metric *mt = NULL;
-	double t, x;
+	double t = 0, x;
 	size_t i;
 
-	vc_json_iter_init(root, &it);
-	while (vc_json_object_next(&it, &k, &v)) {
-		if (vc_json_key_is(k, "metric", 6))
-			metric = v;
-		else if (vc_json_key_is(k, "value", 5))
-			value = v;
-		else if (vc_json_key_is(k, "ts", 2))
-			ts = v;
-		else if (vc_json_key_is(k, "tags", 4))
-			tags = v;
-	}
+	vc_point_scan(root, &pt);
+	metric = pt.metric;
+	value = pt.value;
+	ts = pt.ts;
+	tags = pt.tags;
 	if (metric.type != VC_JSON_STRING) {
 		*why = "no metric name at .metric";
 		return -1;
@@ -595,14 +380,17 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "no number at .value";
 		return -1;
 	}
-	x = vc_json_number(value);
+	x = vc_point_number(value);
 	if (!isfinite(x)) {
 		*why = "value out of range at .value";
 		return -1;
 	}
-	if (ts.type == VC_JSON_NONE)
+	if (ts.type == VC_JSON_NUMBER)
+		t = vc_point_number(ts); /* vc_time_from_json's reading of a number */
+	else if (ts.type == VC_JSON_NONE)
 		t = vc_time_now();
-	else if (vc_time_from_json(ts, &t) != 0) {
+	if (ts.type == VC_JSON_NUMBER ? !isfinite(t)
+				      : ts.type != VC_JSON_NONE && vc_time_from_json(ts, &t) != 0) {
 		*why = "no time at .ts (epoch seconds or RFC 3339)";
 		return -1;
 	}
@@ -639,17 +427,10 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 	for (i = 0; mt && i < mt->nsubs; i++) {
 		struct mon *mon = mt->subs[i].mon;
 		const struct vc_series *s = &mon->q->series[mt->subs[i].series];
-		struct group *g;
 
 		if (s->filter->kind != VC_FILTER_ALL && !vc_filter_match(s->filter, tags))
 			continue;
-		group_key(&ev->key, mon->q, tags);
-		g = group_find(ev, mon, ev->key.p ? ev->key.p : "", ev->key.len, t);
-		vc_window_add(&mon->win, g->ring, mt->subs[i].series, t, x);
-		if (t > g->last_point)
-			g->last_point = t;
-		g->fresh = 1;
-		keep_evidence(ev, g, t, json, len);
+		vc_points_add(ev, mon, mt->subs[i].series, &pt, t, x, json, len);
 	}
 	return 0;
 }
@@ -657,6 +438,7 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 void
 vc_eval_finish(struct vc_eval *ev, double until)
 {
+	vc_points_flush(ev);
 	if (!ev->started) {
 		if (isnan(until))
 			return;
@@ -668,8 +450,9 @@ vc_eval_finish(struct vc_eval *ev, double until)
 }
 
 size_t
-vc_eval_groups(const struct vc_eval *ev)
+vc_eval_groups(struct vc_eval *ev)
 {
+	vc_points_flush(ev);
 	return ev->ngroups;
 }
 
@@ -684,7 +467,7 @@ vc_eval_free(struct vc_eval *ev)
 		struct mon *mon = &ev->mons[k];
 
 		for (i = 0; i < mon->ngroups; i++)
-			group_free(ev, mon, mon->groups[i]);
+			vc_group_free(ev, mon, mon->groups[i]);
 		free(mon->groups);
 		vc_slab_big_free(mon->index, mon->index_cap * sizeof *mon->index);
 		vc_slab_destroy(&mon->slab);
@@ -694,6 +477,7 @@ vc_eval_free(struct vc_eval *ev)
 		free(ev->metrics[k].subs);
 	free(ev->metrics);
 	free(ev->mons);
+	free(ev->inflight);
 	vc_buf_free(&ev->key);
 	vc_buf_free(&ev->out);
 	vc_buf_free(&ev->msg);

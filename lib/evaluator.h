@@ -79,7 +79,7 @@ int vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_js
 void vc_eval_finish(struct vc_eval *ev, double until);
 
 /* Groups held now, over all monitors. */
-size_t vc_eval_groups(const struct vc_eval *ev);
+size_t vc_eval_groups(struct vc_eval *ev);
 
 void vc_eval_free(struct vc_eval *ev);
 

@@ -101,6 +101,12 @@ vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, do
 	}
 }
 
+const struct vc_slot *
+vc_window_slot(const struct vc_window *w, const struct vc_slot *ring, size_t series, double ts)
+{
+	return &ring[slot_index(w, series, (long long)floor(ts / w->width))];
+}
+
 /* A bucket's value for a series, before fill: its rollup or space
  * statistic, NAN when the bucket is empty. */
 static double

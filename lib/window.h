@@ -48,6 +48,10 @@ struct vc_slot *vc_window_ring_new(const struct vc_window *w);
 void vc_window_add(const struct vc_window *w, struct vc_slot *ring, size_t series, double ts,
 		   double value);
 
+/* The slot that vc_window_add(w, ring, series, ts, ...) writes. */
+const struct vc_slot *vc_window_slot(const struct vc_window *w, const struct vc_slot *ring,
+				     size_t series, double ts);
+
 /* The query's value (time aggregation, arithmetic, change) over the
  * window ending at end, or NAN when the window gives none. */
 double vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end);

@@ -34,9 +34,9 @@ fuzz:: build-fuzz/fuzz_monitor
 	build-fuzz/fuzz_monitor -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -close_fd_mask=2 \
 		build-fuzz/corpus-monitor tests/fuzz/corpus/monitor 2>&1 | tail -n 3
 
-EVAL_RULES_EVAL_SRC = lib/evaluator.c lib/window.c lib/transition.c lib/slab.c lib/monitor.c \
-	lib/monitor_check.c lib/query.c lib/filter.c lib/template.c lib/json.c lib/vtime.c \
-	lib/buf.c lib/msg.c
+EVAL_RULES_EVAL_SRC = lib/evaluator.c lib/evgroup.c lib/point.c lib/window.c lib/transition.c \
+	lib/slab.c lib/monitor.c lib/monitor_check.c lib/query.c lib/filter.c lib/template.c \
+	lib/json.c lib/vtime.c lib/buf.c lib/msg.c
 
 build-fuzz/fuzz_eval: tests/fuzz/fuzz_eval.c $(EVAL_RULES_EVAL_SRC)
 	@mkdir -p $(@D)

@@ -1,0 +1,170 @@
+/*
+ * Unit tests of lib/point.c: the one-pass reading of a point gives what
+ * vc_json_member gives member by member (duplicates, escaped keys, many
+ * tags, roots that are no object), and vc_point_number what
+ * vc_json_number gives, bit for bit.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "point.h"
+#include "tap.h"
+
+/* Whether two spans are the same bytes of the same type (both absent
+ * counts as the same). */
+static int
+same_span(struct vc_json_span a, int found, struct vc_json_span b)
+{
+	if (!found)
+		return b.type == VC_JSON_NONE;
+	return a.type == b.type && a.p == b.p && a.len == b.len;
+}
+
+/* Checks every member and tag that vc_point_scan reads of line against
+ * vc_json_member. */
+static void
+agrees(const char *line, const char *const *tags)
+{
+	struct vc_json_span root, v, tv, t;
+	struct vc_point pt;
+	const char *why;
+	size_t off;
+	int ok, found, tfound, k;
+
+	if (!tap_ok(vc_json_check(line, strlen(line), &root, &why, &off) == 0, "checks: %s", line))
+		return;
+	vc_point_scan(root, &pt);
+	found = vc_json_member(root, "ts", &v);
+	ok = same_span(v, found, pt.ts);
+	found = vc_json_member(root, "metric", &v);
+	ok = ok && same_span(v, found, pt.metric);
+	found = vc_json_member(root, "value", &v);
+	ok = ok && same_span(v, found, pt.value);
+	found = vc_json_member(root, "tags", &t);
+	ok = ok && same_span(t, found, pt.tags);
+	for (k = 0; ok && tags[k]; k++) {
+		tfound = found && vc_json_member(t, tags[k], &v);
+		ok = (vc_point_tag(&pt, tags[k], &tv) == tfound) &&
+		     (!tfound || same_span(v, 1, tv));
+	}
+	tap_ok(ok, "as vc_json_member: %s", line);
+}
+
+static void
+test_members(void)
+{
+	static const char *const none[] = {NULL};
+	static const char *const st[] = {"session_id", "user_id", "host", "x", "", NULL};
+	char many[2048];
+	size_t n;
+	int k;
+
+	agrees("{\"ts\":1.5,\"metric\":\"m\",\"value\":2,\"tags\":{\"session_id\":\"s-1\"}}", st);
+	agrees(" { \"tags\" : { \"session_id\" : \"a\" , \"user_id\" : 7 } , \"value\" : -1e3 , "
+	       "\"metric\" : \"m\" } ",
+	       st);
+	agrees("{\"metric\":\"a\",\"metric\":\"b\",\"value\":1,\"value\":\"x\"}", st);
+	agrees("{\"tags\":{\"host\":\"h1\",\"host\":\"h2\"},\"tags\":{\"user_id\":null}}", st);
+	agrees("{\"tags\":{\"host\":\"h1\"},\"tags\":[1,2]}", st);
+	agrees("{\"tags\":null,\"metric\":\"m\"}", st);
+	agrees("{\"\\u0074s\":3,\"m\\u0065tric\":\"m\",\"tags\":{\"ho\\u0073t\":\"h\\\"\",\"host\":"
+	       "\"z\",\"\\u0068ost\":[{\"}\":\"]\"}]}}",
+	       st);
+	agrees("{\"x\":{\"metric\":\"no\",\"a\":[[{}],\"\\\\\"]},\"metric\":\"yes\",\"value\":"
+	       "true}",
+	       st);
+	agrees("{\"tags\":{\"\":\"empty "
+	       "key\",\"session_id\":{\"a\":1}},\"ts\":\"2025-01-01T00:00:00Z\"}",
+	       st);
+	agrees("{}", st);
+	agrees("{\"tags\":{}}", st);
+	/* A root that is no object has no members. */
+	agrees("[\"metric\",\"m\",\"value\",1]", none);
+	agrees("17", none);
+	agrees("\"metric\"", none);
+	/* Past VC_POINT_TAGS tags, lookups go to the object itself. */
+	n = (size_t)snprintf(many, sizeof many, "{\"metric\":\"m\",\"tags\":{");
+	for (k = 0; k < VC_POINT_TAGS + 5; k++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"t%d\":\"v%d\"", k ? "," : "",
+				      k % (VC_POINT_TAGS + 2), k);
+	snprintf(many + n, sizeof many - n, "}}");
+	{
+		static const char *const names[] = {"t0", "t1", "t2", "t17", "t16", "t15", NULL};
+
+		agrees(many, names);
+	}
+}
+
+/* vc_point_number against vc_json_number on s, bit for bit. */
+static int
+number_same(const char *s)
+{
+	struct vc_json_span v = {s, strlen(s), VC_JSON_NUMBER};
+	double a = vc_point_number(v), b = vc_json_number(v);
+
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void
+test_numbers(void)
+{
+	static const char *const fixed[] = {
+		"0",
+		"-0",
+		"0.0",
+		"-0.0",
+		"1",
+		"0.1",
+		"0.7",
+		"1764150000.123",
+		"1764150000.999",
+		"123456789012345",
+		"1234567890123456",
+		"12345678901234567890",
+		"0.000000000000001",
+		"0.0000000000000001",
+		"9007199254740993",
+		"1e3",
+		"1.5E-7",
+		"-2.5e+300",
+		"1e999",
+		"-123.456",
+		"99999999999999.9",
+		"0.30000000000000004",
+		NULL,
+	};
+	char s[64];
+	int k, bad = 0;
+
+	for (k = 0; fixed[k]; k++)
+		tap_ok(number_same(fixed[k]), "number %s as strtod reads it", fixed[k]);
+	/* Random decimals of up to 17 digits, with and without a fraction. */
+	srand(5);
+	for (k = 0; k < 200000; k++) {
+		int digits = 1 + rand() % 17, point = rand() % (digits + 1), i, n = 0;
+
+		if (rand() % 4 == 0)
+			s[n++] = '-';
+		for (i = 0; i < digits; i++) {
+			if (i == point && i > 0)
+				s[n++] = '.';
+			s[n++] =
+				(char)('0' + (i == 0 && point != 1 ? 1 + rand() % 9 : rand() % 10));
+		}
+		s[n] = '\0';
+		if (!number_same(s) && bad++ < 5)
+			tap_ok(0, "number %s as strtod reads it", s);
+	}
+	tap_ok(bad == 0, "200000 random decimals as strtod reads them (%d differ)", bad);
+}
+
+int
+main(void)
+{
+	test_members();
+	test_numbers();
+	return tap_done();
+}
