@@ -37,6 +37,25 @@ struct bits {
 	int eof;
 };
 
+/* Pulls the next piece once p has met end; 0 at the end of the input.
+ * A pull that gives nothing may have moved its pointer anyway, so p and
+ * end change only with a piece (else the bytes left over after the
+ * stream would be counted from a stray pointer). */
+static int
+next_piece(struct bits *b)
+{
+	const unsigned char *q;
+	size_t n;
+
+	if (b->eof || (n = b->pull(b->ctx, &q)) == 0) {
+		b->eof = 1;
+		return 0;
+	}
+	b->p = q;
+	b->end = q + n;
+	return 1;
+}
+
 static void
 refill(struct bits *b)
 {
@@ -54,15 +73,8 @@ refill(struct bits *b)
 		return;
 	}
 	while (b->cnt <= 56) {
-		if (b->p == b->end) {
-			size_t n;
-
-			if (b->eof || (n = b->pull(b->ctx, &b->p)) == 0) {
-				b->eof = 1;
-				return;
-			}
-			b->end = b->p + n;
-		}
+		if (b->p == b->end && !next_piece(b))
+			return;
 		b->buf |= (uint64_t)*b->p++ << b->cnt;
 		b->cnt += 8;
 	}
@@ -382,13 +394,8 @@ stored(struct state *s)
 		left--;
 	}
 	while (left > 0) {
-		if (b->p == b->end) {
-			if (b->eof || (n = b->pull(b->ctx, &b->p)) == 0) {
-				b->eof = 1;
-				TRUNC();
-			}
-			b->end = b->p + n;
-		}
+		if (b->p == b->end && !next_piece(b))
+			TRUNC();
 		n = (size_t)(b->end - b->p) < left ? (size_t)(b->end - b->p) : (size_t)left;
 		b->p += n;
 		left -= n;

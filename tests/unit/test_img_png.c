@@ -3,6 +3,7 @@
  * a sound file, CRCs, IHDR fields, chunk order, the IDAT stream longer or
  * shorter than IHDR promises, text-chunk bombs, APNG frames.
  */
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -69,6 +70,22 @@ check(void)
 
 	vc_img_limits_default(&lim);
 	vc_img_check_mem(file, flen, NULL, NULL, &lim, &r);
+}
+
+/* The same through a file, as vc-check-image reads: the window is
+ * refilled (moved) at the file's end. */
+static void
+check_file(void)
+{
+	struct vc_img_limits lim;
+	FILE *f = tmpfile();
+
+	vc_img_limits_default(&lim);
+	if (f == NULL || fwrite(file, 1, flen, f) != flen || fflush(f) != 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || vc_img_check_fd(fileno(f), NULL, NULL, &lim, &r) != 0)
+		memset(&r, 0, sizeof r);
+	if (f != NULL)
+		fclose(f);
 }
 
 int
@@ -173,6 +190,28 @@ main(void)
 	flen -= 5;
 	check();
 	tap_ok(vc_img_has(&r, "truncated"), "cut inside IDAT");
+	/* Cut in the middle of the deflate data, read from a file: the
+	 * checker must stop where the file does, not go on with bytes from
+	 * the start of the window the end moved it to. */
+	{
+		static unsigned char raw[64 * (1 + 64 * 3)];
+		uint32_t seed = 1;
+		size_t i;
+
+		for (i = 0; i < sizeof raw; i++) {
+			seed = seed * 1103515245u + 12345u;
+			raw[i] = i % (1 + 64 * 3) == 0 ? 0 : (unsigned char)(seed >> 24) & 0x3f;
+		}
+		zn = sizeof z;
+		compress(z, &zn, raw, sizeof raw);
+		start(64, 64, 8, 2, 0);
+		put_chunk("IDAT", z, zn);
+		flen -= 4 + zn / 2;
+		check_file();
+		tap_ok(r.verdict == VC_IMG_INVALID && r.nreasons == 1 &&
+			       vc_img_has(&r, "truncated"),
+		       "cut inside IDAT, read from a file: truncated, and nothing more");
+	}
 
 	/* zTXt: 2 MiB of zeros in a few kB. */
 	{
