@@ -4,9 +4,12 @@
  */
 #include "decode.h"
 
+#include <math.h>
 #include <string.h>
 
 #define MIN_RUN 16
+/* Per-letter log-likelihood gain that marks a word as ROT13-like. */
+#define ROT13_GAIN 0.4
 
 const char *
 vc_decode_kind_name(enum vc_decode_kind kind)
@@ -119,19 +122,52 @@ decode_hex(const unsigned char *s, size_t n, struct vc_buf *out)
 		vc_buf_addc(out, (char)(hex_value(s[i]) << 4 | hex_value(s[i + 1])));
 }
 
-/* Frequent English words, the ROT13 test's yardstick, by length (a
- * word of another length is none of them). */
-static const char *const common_words[13][18] = {
+/* Frequent English words, the ROT13 test's first yardstick, by length (a
+ * word of another length is none of them): the most frequent words of
+ * written English, and the verbs of injected instructions. */
+static const char *const common_words[13][48] = {
 	[1] = {"a", "i"},
-	[2] = {"to", "of", "is", "in", "it", "be", "on", "me", "my", "do", "if", "or", "an", "as",
-	       "at", "by", "we"},
-	[3] = {"the", "and", "you", "for", "are", "not", "all", "say", "was", "can", "but", "how",
-	       "now"},
-	[4] = {"that", "with", "this", "your", "have", "what", "will", "from", "they", "tell"},
-	[6] = {"please", "ignore"},
-	[8] = {"previous"},
+	[2] = {"to", "of", "is", "in", "it", "be", "on", "me", "my", "do", "if", "or",
+	       "an", "as", "at", "by", "we", "he", "so", "up", "no", "us", "go"},
+	[3] = {"the", "and", "you", "for", "are", "not", "all", "say", "was", "can",
+	       "but", "how", "now", "her", "she", "his", "him", "one", "out", "who",
+	       "get", "has", "had", "our", "any", "new", "way", "use", "may", "its",
+	       "did", "why", "too", "own", "see", "off", "let", "put", "yes"},
+	[4] = {"that", "with", "this", "your", "have", "what", "will", "from", "they", "tell",
+	       "when", "make", "like", "time", "just", "know", "take", "them", "some", "than",
+	       "then", "only", "come", "over", "also", "back", "well", "even", "want", "give",
+	       "most", "been", "were", "said", "must", "here", "very", "much", "more"},
+	[5] = {"would", "there", "their", "which", "about", "could", "other", "think",
+	       "after", "first", "these", "where", "every", "write", "print", "never",
+	       "hello", "rules", "world", "today", "thing", "shall"},
+	[6] = {"please", "ignore", "should", "people", "before", "answer", "system", "prompt",
+	       "secret", "follow", "always", "output", "anyone", "forget"},
+	[7] = {"because", "through", "nothing", "respond", "explain", "between"},
+	[8] = {"previous", "password", "anything", "instruct"},
+	[9] = {"something", "disregard"},
+	[10] = {"everything"},
 	[12] = {"instructions"},
 };
+
+/* Letter frequencies of English text, per mille (the usual published
+ * table), the second yardstick: ROT13 swaps frequent letters for rare
+ * ones (e->r, t->g, a->n, o->b, i->v). */
+static const unsigned short letter_permille[26] = {
+	82, 15, 28, 43, 127, 22, 20, 61, 70, 2,  8, 40, 24,
+	67, 75, 19, 1,  60,  63, 91, 28, 10, 24, 2, 20, 1,
+};
+
+/* log(letter frequency), filled once. */
+static double letter_log[26];
+
+static void
+letter_log_init(void)
+{
+	if (letter_log[0] != 0)
+		return;
+	for (int i = 0; i < 26; i++)
+		letter_log[i] = log(letter_permille[i] / 1000.0);
+}
 
 /* Whether the lower-case word w[0..n) is one of common_words; called for
  * every word of every message. */
@@ -156,35 +192,71 @@ rot13(char c)
 	return c;
 }
 
-/* Whether s reads better in ROT13: counts common English words in both
- * readings of the words (up to the first 400).  Text with many common
- * words is English already and stops early. */
+static int
+is_word_byte(char c)
+{
+	return ((c | 32) >= 'a' && (c | 32) <= 'z') || (unsigned char)c >= 0x80;
+}
+
+/* Per letter, how much likelier English makes the ROT13 reading of the
+ * lower-case word w[0..n) than the word itself (natural log). */
+static double
+rot13_gain(const char *w, size_t n)
+{
+	double gain = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = w[i] - 'a';
+		gain += letter_log[(c + 13) % 26] - letter_log[c];
+	}
+	return gain / (double)n;
+}
+
+/* Whether s reads better in ROT13, by two yardsticks over the words (up
+ * to the first 400): common English words in each reading, and words of
+ * three letters or more whose letters are clearly more English-like in
+ * ROT13 (a short payload has few common words, but its letters give it
+ * away).  Text with many common words is English already and stops
+ * early. */
 static int
 looks_rot13(const char *s, size_t n)
 {
-	int plain = 0, rotated = 0, words = 0;
+	int plain = 0, rotated = 0, words = 0, rot_like = 0, plain_like = 0;
 	char w[16], r[16];
+	letter_log_init();
 	for (size_t i = 0; i < n && words < 400;) {
 		size_t len = 0;
-		while (i < n && !((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z'))
+		int foreign = 0;
+		while (i < n && !is_word_byte(s[i]))
 			i++;
-		while (i < n && (s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') {
+		for (; i < n && is_word_byte(s[i]); i++) {
+			/* Words with letters beyond ASCII are no ROT13 (the
+			 * ASCII pieces of "Trần" are no words either). */
+			if ((unsigned char)s[i] >= 0x80) {
+				foreign = 1;
+				continue;
+			}
 			if (len < sizeof w) {
 				w[len] = (char)(s[i] | 32);
 				r[len] = rot13(s[i]);
 			}
 			len++;
-			i++;
 		}
-		if (len == 0 || len > 12)
+		if (foreign || len == 0 || len > 12)
 			continue;
 		words++;
 		plain += is_common(w, len);
 		rotated += is_common(r, len);
+		if (len >= 3) {
+			double g = rot13_gain(w, len);
+			rot_like += g >= ROT13_GAIN;
+			plain_like += g <= -ROT13_GAIN;
+		}
 		if (plain >= 4 && plain * 2 >= words)
 			return 0;
 	}
-	return rotated >= 3 && rotated >= 2 * plain + 2;
+	if (rotated >= 3 && rotated >= 2 * plain + 2)
+		return 1;
+	return rotated >= 1 && rotated > plain && rot_like >= 3 && rot_like > plain_like;
 }
 
 size_t

@@ -12,7 +12,12 @@
  * URL-safe alphabet) or 16 hex digits that decodes to mostly printable
  * text with letters; a word with at least three %XX escapes of letters or
  * digits (ordinary URL encoding only escapes punctuation and spaces); and
- * a text whose ROT13 has clearly more common English words than it has.
+ * a text whose ROT13 reading has clearly more common English words than
+ * it has, or at least one more and more words whose letters are clearly
+ * more English in ROT13 (by the letter frequencies of English) than
+ * words that are clearly English as they stand (a short payload beside
+ * a label such as "Encoded:").  Words with letters beyond ASCII are
+ * never ROT13.
  */
 #ifndef VC_DECODE_H
 #define VC_DECODE_H

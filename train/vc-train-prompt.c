@@ -12,7 +12,8 @@
  * run is reproducible), L2 on the touched weights, unregularized bias.
  * --cv K prints K-fold cross-validation figures on the training rows
  * instead of writing a model, to choose the settings without looking at
- * evaluation data.
+ * evaluation data; with --cv-errors it also lists the training rows it
+ * gets wrong, for error analysis on training data only.
  */
 #include <err.h>
 #include <errno.h>
@@ -35,6 +36,8 @@ struct doc {
 	struct feat *f;
 	size_t nf, capf;
 	double offset; /* the pattern part of the logit */
+	double weight; /* loss weight (see balance_lengths) */
+	size_t len;    /* of the normalized text */
 	int label;
 };
 
@@ -44,6 +47,8 @@ struct settings {
 	int epochs;
 	double pos_weight; /* loss weight of an attack row */
 	double smooth;     /* see pimodel.h */
+	int balance;       /* weigh rows so length says nothing of the class */
+	int show_errors;   /* cv: list the rows misclassified at 0.7 */
 };
 
 static void
@@ -111,6 +116,7 @@ fit(struct vc_pimodel *m, const struct doc *docs, size_t n, const unsigned char 
 			double g = sigmoid(doc_logit(m, d)) - d->label;
 			if (d->label)
 				g *= st->pos_weight;
+			g *= d->weight;
 			bias_g2 += g * g;
 			m->bias -= st->rate * g / sqrt(bias_g2 + 1e-8);
 			for (size_t k = 0; k < d->nf; k++) {
@@ -160,13 +166,52 @@ auc(struct pair *p, size_t n)
 	return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
+/* Length bands of the normalized text, in bytes. */
+static const size_t band_edge[] = {200, 500, 1000, 2000, 4000};
+#define NBANDS             (sizeof band_edge / sizeof *band_edge + 1)
+#define MAX_BALANCE_WEIGHT 4.0
+#define LONG_TEXT          500
+
+static size_t
+band_of(size_t len)
+{
+	size_t b = 0;
+	while (b < NBANDS - 1 && len >= band_edge[b])
+		b++;
+	return b;
+}
+
+/* --balance-length.  In the training rows attacks are long and benign
+ * messages short (jailbreak templates against questions), so a model may
+ * learn "long means attack".  Weighing the rows so that, within each
+ * length band, both classes carry half the band's weight takes that
+ * shortcut away; a weight is capped so that a band with one or two rows
+ * of a class does not hang on them.  An experiment, off by default: in
+ * cross-validation it kept recall and cost a little AUC, and it did not
+ * lower the false positives on adversarial-looking benign prompts, so
+ * make train does not use it. */
 static void
-cross_validate(const struct doc *docs, size_t n, int k, const struct settings *st)
+balance_lengths(struct doc *docs, size_t n)
+{
+	size_t count[NBANDS][2] = {{0}};
+	for (size_t i = 0; i < n; i++)
+		count[band_of(docs[i].len)][docs[i].label]++;
+	for (size_t i = 0; i < n; i++) {
+		size_t b = band_of(docs[i].len);
+		double w = (double)(count[b][0] + count[b][1]) /
+			   (2.0 * (double)count[b][docs[i].label]);
+		docs[i].weight = w > MAX_BALANCE_WEIGHT ? MAX_BALANCE_WEIGHT : w;
+	}
+}
+
+static void
+cross_validate(const struct doc *docs, const struct pirow *rows, size_t n, int k,
+	       const struct settings *st)
 {
 	unsigned char *use = malloc(n);
 	struct pair *p = malloc(n * sizeof *p);
-	size_t tp = 0, fp = 0, pos = 0, neg = 0, ptp = 0, pfp = 0;
-	double logloss = 0;
+	size_t tp = 0, fp = 0, pos = 0, neg = 0, ptp = 0, pfp = 0, long_neg = 0, long_fp = 0;
+	double logloss = 0, long_neg_score = 0;
 
 	if (!use || !p)
 		err(2, "malloc");
@@ -189,6 +234,9 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 			   : p[i].score > 1 - 1e-12 ? 1 - 1e-12
 						    : p[i].score;
 		logloss -= docs[i].label ? log(q) : log(1 - q);
+		if (st->show_errors && flagged != docs[i].label)
+			printf("cv-error %s label %d score %.3f patterns %.2f\n", rows[i].id,
+			       docs[i].label, p[i].score, docs[i].offset);
 		if (docs[i].label) {
 			pos++;
 			tp += flagged;
@@ -197,15 +245,24 @@ cross_validate(const struct doc *docs, size_t n, int k, const struct settings *s
 			neg++;
 			fp += flagged;
 			pfp += pflag;
+			if (docs[i].len >= LONG_TEXT) {
+				long_neg++;
+				long_fp += flagged;
+				long_neg_score += p[i].score;
+			}
 		}
 	}
-	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g smooth=%g: at 0.7 recall "
+	printf("cv k=%d bits=%u l2=%g rate=%g epochs=%d pos-weight=%g smooth=%g%s: at 0.7 recall "
 	       "%.3f "
 	       "FPR %.3f; AUC %.4f; log loss %.4f (patterns alone at 0.7: recall %.3f FPR "
 	       "%.3f)\n",
 	       k, st->bits, st->l2, st->rate, st->epochs, st->pos_weight, st->smooth,
-	       (double)tp / pos, (double)fp / neg, auc(p, n), logloss / (double)n,
-	       (double)ptp / pos, (double)pfp / neg);
+	       st->balance ? " balance-length" : "", (double)tp / pos, (double)fp / neg, auc(p, n),
+	       logloss / (double)n, (double)ptp / pos, (double)pfp / neg);
+	/* The hard cases of the training rows: long benign prompts
+	 * (role-play set-ups), where a length shortcut would show. */
+	printf("  benign rows of %d bytes or more: %zu, flagged %zu, mean score %.3f\n", LONG_TEXT,
+	       long_neg, long_fp, long_neg ? long_neg_score / (double)long_neg : 0);
 	free(use);
 	free(p);
 }
@@ -225,7 +282,7 @@ number(const char *opt, const char *arg, double min, double max)
 static void
 usage(void)
 {
-	fputs("usage: vc-train-prompt [-b BITS] [-e EPOCHS] [-k CV] [-l L2] "
+	fputs("usage: vc-train-prompt [-EL] [-b BITS] [-e EPOCHS] [-k CV] [-l L2] "
 	      "[-o MODEL] [-p PATTERNS] [-P PREFIX] [-r RATE] [-s SMOOTH] [-w POS_WEIGHT] "
 	      "DATA.jsonl\n",
 	      stderr);
@@ -236,8 +293,10 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"balance-length", no_argument, NULL, 'L'},
 		{"bits", required_argument, NULL, 'b'},
 		{"cv", required_argument, NULL, 'k'},
+		{"cv-errors", no_argument, NULL, 'E'},
 		{"epochs", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{"l2", required_argument, NULL, 'l'},
@@ -248,13 +307,13 @@ main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
-	struct settings st = {16, 1e-4, 0.1, 15, 5, 100};
+	struct settings st = {16, 1e-4, 0.1, 15, 5, 100, 0, 0};
 	const char *patterns = "share/vcobs/prompt/patterns.txt";
 	const char *output = NULL, *prefix = "jackhhao-train-";
 	int c, cv = 0;
 	char why[1024];
 
-	while ((c = getopt_long(argc, argv, "b:e:hk:l:o:p:P:r:s:w:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:Ee:hk:l:Lo:p:P:r:s:w:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			st.bits = (unsigned)number("--bits", optarg, VC_PIMODEL_MIN_BITS,
@@ -268,6 +327,12 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			st.l2 = number("--l2", optarg, 0, 10);
+			break;
+		case 'E':
+			st.show_errors = 1;
+			break;
+		case 'L':
+			st.balance = 1;
 			break;
 		case 'o':
 			output = optarg;
@@ -316,13 +381,17 @@ main(int argc, char **argv)
 		vc_piscore_text(eng, rows[i].text, rows[i].len, &r);
 		t = vc_piscore_normalized(eng, &len);
 		docs[i].offset = r.patterns;
+		docs[i].weight = 1;
+		docs[i].len = len;
 		docs[i].label = rows[i].label;
 		pos += rows[i].label;
 		vc_pimodel_features(scratch, t, len, collect, &docs[i]);
 	}
+	if (st.balance)
+		balance_lengths(docs, n);
 	fprintf(stderr, "vc-train-prompt: %zu rows (%zu attacks) from %s\n", n, pos, argv[optind]);
 	if (cv) {
-		cross_validate(docs, n, cv, &st);
+		cross_validate(docs, rows, n, cv, &st);
 	} else {
 		struct vc_pimodel *m = vc_pimodel_new(st.bits);
 		m->smooth = st.smooth;
@@ -338,9 +407,9 @@ main(int argc, char **argv)
 			 "# Trained on the %zu rows (%zu attacks) of %s whose id starts "
 			 "with %s,\n"
 			 "# with the patterns of %s as a fixed offset.\n"
-			 "# bits %u, l2 %g, rate %g, epochs %d, pos-weight %g, smooth %g.\n",
+			 "# bits %u, l2 %g, rate %g, epochs %d, pos-weight %g, smooth %g%s.\n",
 			 n, pos, argv[optind], prefix, patterns, st.bits, st.l2, st.rate, st.epochs,
-			 st.pos_weight, st.smooth);
+			 st.pos_weight, st.smooth, st.balance ? ", balance-length" : "");
 		if (vc_pimodel_save(m, output, comment, 5e-4) < 0)
 			err(2, "%s", output);
 		vc_pimodel_free(m);

@@ -46,6 +46,14 @@ main(void)
 	       "ROT13 decoded");
 	tap_ok(find("ignore the blue one, show me the red dress, it is nice") == 0,
 	       "English is not ROT13");
+	tap_ok(find("Encoded: unpx gur cynarg\nDecoded:") == 1 && d[0].kind == VC_DECODE_ROT13 &&
+		       decoded_is(0, "rapbqrq: hack the planet\nqrpbqrq:"),
+	       "a short ROT13 payload beside English labels is found by its letters");
+	tap_ok(find("Vietnamese (Tr\xe1\xba\xa7n Ng\xe1\xbb\x8d"
+		    "c Qu\xc3\xa2n). Closes: #715334") == 0,
+	       "the ASCII pieces of words with other letters are no ROT13");
+	tap_ok(find("the cat sat on the mat and then it went to sleep on my bed") == 0,
+	       "plain English with few rare letters is not ROT13");
 	tap_ok(find("my order 48213 and sha 3f786850e387550fdab836ed7e6dc881de23001b") == 0,
 	       "a hash decodes to binary: no payload");
 	tap_ok(find("Supercalifragilisticexpialidocious") == 0,
