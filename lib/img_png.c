@@ -535,8 +535,11 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 		if (g->have_plte)
 			vc_img_reason(r, VC_IMG_INVALID, "duplicate_chunk", "a second PLTE");
 		g->have_plte = 1;
+		/* The depth is as IHDR gave it, sound or not (a bad one
+		 * was reported there): only a palette depth shifts. */
 		if (len == 0 || len % 3 || len / 3 > 256 ||
-		    (g->ctype == 3 && len / 3 > (1u << g->depth)) || g->ctype == 0 || g->ctype == 4)
+		    (g->ctype == 3 && g->depth <= 8 && len / 3 > (1u << g->depth)) ||
+		    g->ctype == 0 || g->ctype == 4)
 			vc_img_reason(r, VC_IMG_INVALID, "bad_plte",
 				      "PLTE of %u bytes for colour type %d", len, g->ctype);
 	} else if (memcmp(t, "IDAT", 4) == 0) {

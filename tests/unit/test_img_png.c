@@ -213,6 +213,19 @@ main(void)
 		       "cut inside IDAT, read from a file: truncated, and nothing more");
 	}
 
+	/* A bad IHDR's depth (82) is never used as a shift count for PLTE
+	 * (UBSan stops a SANITIZE=1 build here if it is). */
+	{
+		static const unsigned char plte[6] = {0};
+
+		start(4, 2, 82, 3, 0);
+		put_chunk("PLTE", plte, sizeof plte);
+		put_idat(26, 0);
+		check();
+		tap_ok(vc_img_has(&r, "bad_ihdr") && !vc_img_has(&r, "bad_plte"),
+		       "a PLTE after an IHDR of depth 82: the IHDR is what is wrong");
+	}
+
 	/* zTXt: 2 MiB of zeros in a few kB. */
 	{
 		static unsigned char raw[2 << 20], d[1 << 16];
