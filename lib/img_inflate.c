@@ -24,8 +24,10 @@ struct huff {
 	short count[MAXBITS + 1];
 	short symbol[FIXLCODES];
 	/* Codes of up to FAST_BITS bits, by their next FAST_BITS input bits
-	 * (reversed, as deflate packs codes): symbol << 4 | length, or 0. */
-	unsigned short fast[1 << FAST_BITS];
+	 * (reversed, as deflate packs codes): symbol << 8 | length, or 0 (the
+	 * length in the low byte, where a shift by the entry takes it). */
+	uint32_t fast[1 << FAST_BITS];
+	unsigned bits; /* fast[] holds 1 << bits entries: the longest code, up to FAST_BITS */
 };
 
 struct bits {
@@ -56,22 +58,10 @@ next_piece(struct bits *b)
 	return 1;
 }
 
-static void
-refill(struct bits *b)
+/* Byte by byte, across pieces: near the end of a piece or of the input. */
+static __attribute__((noinline)) void
+refill_slow(struct bits *b)
 {
-	/* Whole bytes, up to 7 at once, while the piece has 8 to read. */
-	if (b->cnt <= 56 && b->end - b->p >= 8) {
-		const unsigned char *q = b->p;
-		unsigned k = (63 - b->cnt) >> 3;
-		uint64_t v = (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 |
-			     (uint64_t)q[3] << 24 | (uint64_t)q[4] << 32 | (uint64_t)q[5] << 40 |
-			     (uint64_t)q[6] << 48 | (uint64_t)q[7] << 56;
-
-		b->buf |= (v & ((1ULL << (k * 8)) - 1)) << b->cnt;
-		b->p += k;
-		b->cnt += k * 8;
-		return;
-	}
 	while (b->cnt <= 56) {
 		if (b->p == b->end && !next_piece(b))
 			return;
@@ -80,8 +70,31 @@ refill(struct bits *b)
 	}
 }
 
+/* 56 bits or more in buf unless the input ends first.  With 8 bytes of
+ * the piece at hand, one unaligned load: the whole bytes that fit are
+ * counted, and the bits of the next byte that spill above cnt are that
+ * byte's own, so the next load ORs the same bits over them (whoever
+ * moves p past bytes without reading them through buf clears buf). */
+static inline void
+refill(struct bits *b)
+{
+	if (b->end - b->p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, b->p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		b->buf |= v << b->cnt;
+		b->p += (63 - b->cnt) >> 3;
+		b->cnt |= 56;
+		return;
+	}
+	refill_slow(b);
+}
+
 /* n (<= 16) bits, or -1 when the input ends first. */
-static long
+static inline long
 need(struct bits *b, unsigned n)
 {
 	long v;
@@ -115,20 +128,24 @@ static int
 build(struct huff *h, const short *length, int n)
 {
 	short offs[MAXBITS + 1];
-	int sym, len, left, code, i;
+	int sym, len, left, code, i, longest = 0;
 
 	memset(h->count, 0, sizeof h->count);
-	memset(h->fast, 0, sizeof h->fast);
 	for (sym = 0; sym < n; sym++)
 		h->count[length[sym]]++;
-	if (h->count[0] == n)
+	if (h->count[0] == n) {
+		h->bits = 1;
+		h->fast[0] = h->fast[1] = 0;
 		return 0;
+	}
 	left = 1;
 	for (len = 1; len <= MAXBITS; len++) {
 		left <<= 1;
 		left -= h->count[len];
 		if (left < 0)
 			return -1;
+		if (h->count[len])
+			longest = len;
 	}
 	offs[1] = 0;
 	for (len = 1; len < MAXBITS; len++)
@@ -136,58 +153,64 @@ build(struct huff *h, const short *length, int n)
 	for (sym = 0; sym < n; sym++)
 		if (length[sym] != 0)
 			h->symbol[offs[length[sym]]++] = (short)sym;
-	/* Canonical codes in order, short ones into the lookup table. */
+	/* Canonical codes in order, short ones into the lookup table, which
+	 * grows by doubling: a code of len bits fills every 2^len-th entry
+	 * of the final table, so each entry of a 2^len table is copied up
+	 * before the codes one bit longer go in.  No entry is left
+	 * unwritten, none is written twice but by the copies. */
+	h->bits = (unsigned)(longest < FAST_BITS ? longest : FAST_BITS);
+	h->fast[0] = 0;
 	code = 0;
 	i = 0;
-	for (len = 1; len <= FAST_BITS; len++) {
-		for (sym = 0; sym < h->count[len]; sym++, code++, i++) {
-			unsigned r = reverse((unsigned)code, (unsigned)len), k;
-
-			for (k = r; k < (1u << FAST_BITS); k += 1u << len)
-				h->fast[k] = (unsigned short)(h->symbol[i] << 4 | len);
-		}
+	for (len = 1; len <= (int)h->bits; len++) {
+		memcpy(h->fast + (1u << (len - 1)), h->fast, sizeof h->fast[0] << (len - 1));
+		for (sym = 0; sym < h->count[len]; sym++, code++, i++)
+			h->fast[reverse((unsigned)code, (unsigned)len)] =
+				(uint32_t)h->symbol[i] << 8 | (uint32_t)len;
 		code <<= 1;
 	}
 	return left;
 }
 
-/* The next symbol of h, or -1 at the end of input, -2 for no code. */
-static int
-decode(struct bits *b, const struct huff *h)
+/* Canonical decoding of a code the lookup table could not give (longer
+ * than its bits, or no code at all) from the next MAXBITS bits in bb:
+ * symbol << 8 | length, as the table has them, or 0 for no code. */
+static __attribute__((noinline)) unsigned
+decode_long(const struct huff *h, uint64_t bb)
 {
 	int code = 0, first = 0, index = 0, len, count;
-	unsigned e;
+
+	for (len = 1; len <= MAXBITS; len++) {
+		code |= (int)(bb & 1);
+		bb >>= 1;
+		count = h->count[len];
+		if (code - count < first)
+			return (unsigned)h->symbol[index + (code - first)] << 8 | (unsigned)len;
+		index += count;
+		first += count;
+		first <<= 1;
+		code <<= 1;
+	}
+	return 0;
+}
+
+/* The next symbol of h the lookup table could not give: a long code, no
+ * code, or the end of the input near. */
+static __attribute__((noinline)) int
+decode_slow(struct bits *b, const struct huff *h)
+{
+	int code = 0, first = 0, index = 0, len, count;
 	long bit;
 
-	if (b->cnt < MAXBITS)
-		refill(b);
-	if (b->cnt >= FAST_BITS) {
-		e = h->fast[b->buf & ((1u << FAST_BITS) - 1)];
-		if (e != 0) {
-			b->buf >>= e & 15;
-			b->cnt -= e & 15;
-			return (int)(e >> 4);
-		}
-	}
-	if (b->cnt >= MAXBITS) {
-		/* A long code, all its bits at hand: canonical decoding. */
-		uint64_t bb = b->buf;
+	unsigned e;
 
-		for (len = 1; len <= MAXBITS; len++) {
-			code |= (int)(bb & 1);
-			bb >>= 1;
-			count = h->count[len];
-			if (code - count < first) {
-				b->buf >>= len;
-				b->cnt -= (unsigned)len;
-				return h->symbol[index + (code - first)];
-			}
-			index += count;
-			first += count;
-			first <<= 1;
-			code <<= 1;
-		}
-		return -2;
+	if (b->cnt >= MAXBITS) {
+		/* A long code, all its bits at hand. */
+		if ((e = decode_long(h, b->buf)) == 0)
+			return -2;
+		b->buf >>= e & 63;
+		b->cnt -= e & 63;
+		return (int)(e >> 8);
 	}
 	/* Near the end of the input: bit by bit. */
 	for (len = 1; len <= MAXBITS; len++) {
@@ -205,6 +228,25 @@ decode(struct bits *b, const struct huff *h)
 	return -2;
 }
 
+/* The next symbol of h, or -1 at the end of input, -2 for no code. */
+static inline int
+decode(struct bits *b, const struct huff *h)
+{
+	unsigned e;
+
+	if (b->cnt < MAXBITS)
+		refill(b);
+	if (b->cnt >= h->bits) {
+		e = h->fast[b->buf & ((1u << h->bits) - 1)];
+		if (e != 0) {
+			b->buf >>= e & 63;
+			b->cnt -= e & 63;
+			return (int)(e >> 8);
+		}
+	}
+	return decode_slow(b, h);
+}
+
 static const short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
 				31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
@@ -218,21 +260,147 @@ static const short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  
 struct state {
 	struct bits b;
 	struct vc_deflate *d;
-	struct huff lcode, dcode;
+	struct huff lcode, dcode;   /* a dynamic block's codes */
+	const struct huff *lc, *dc; /* the block's codes: those, or the fixed ones */
 };
 
 #define FAIL(why) return (s->d->error = (why), -1)
 #define TRUNC()   return (s->d->error = "the stream ends inside a block", -2)
 
+/* The symbols of a block while the piece has 8 bytes at hand: each
+ * round loads 57 or more bits, enough for a length, its distance and
+ * their extra bits, so nothing checks for the input's end, and the bit
+ * buffer and the counts live in registers.  The checks and their order
+ * are those of codes_slow.  Returns what codes() returns, or 2 when the
+ * piece runs short (the state is saved for codes_slow). */
+static int
+codes_fast(struct state *s)
+{
+	struct bits *b = &s->b;
+	struct vc_deflate *d = s->d;
+	const struct huff *lc = s->lc, *dc = s->dc;
+	const unsigned lmask = (1u << lc->bits) - 1, dmask = (1u << dc->bits) - 1;
+	const unsigned char *p = b->p, *last = b->end - 8;
+	uint64_t buf = b->buf, v, produced = d->produced, mark = d->mark, extra, dist;
+	const uint64_t limit = d->limit;
+	unsigned cnt = b->cnt, e, n;
+	int sym, rc = 2;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LOAD64(v, p) (memcpy(&(v), (p), 8), (v) = __builtin_bswap64(v))
+#else
+#define LOAD64(v, p) memcpy(&(v), (p), 8)
+#endif
+	/* Loads 56 bits or more: p stays within the piece's last 8 bytes, so
+	 * this may run once per round (refill_slow may leave 64 bits, to
+	 * which no shift could add, but then no refill is due). */
+#define REFILL()                      \
+	do {                          \
+		LOAD64(v, p);         \
+		buf |= v << cnt;      \
+		p += (63 - cnt) >> 3; \
+		cnt |= 56;            \
+	} while (0)
+	while (p <= last) {
+		/* A literal/length code needs 15 bits at most; a refill every
+		 * few literals keeps the lookups off its path. */
+		if (cnt < MAXBITS)
+			REFILL();
+		e = lc->fast[buf & lmask];
+		if (e == 0 && (e = decode_long(lc, buf)) == 0) {
+			d->error = "invalid literal/length code";
+			rc = -1;
+			break;
+		}
+		buf >>= e & 63;
+		cnt -= e & 63;
+		sym = (int)(e >> 8);
+		if (sym < 256) {
+			if (produced == mark) {
+				d->produced = produced;
+				d->at_mark(d, sym);
+				mark = d->mark;
+			}
+			produced++;
+		} else if (sym == 256) {
+			rc = 0;
+			break;
+		} else {
+			sym -= 257;
+			if (sym >= 29) {
+				d->error = "invalid literal/length code";
+				rc = -1;
+				break;
+			}
+			/* 5 + 15 + 13 bits to come: a refill, unless this round
+			 * had one (then 41 or more are left, and p may be past
+			 * last). */
+			if (cnt < 33)
+				REFILL();
+			n = (unsigned)lext[sym];
+			extra = (buf & ((1u << n) - 1)) + (uint64_t)lbase[sym];
+			buf >>= n;
+			cnt -= n;
+			e = dc->fast[buf & dmask];
+			if (e == 0 && (e = decode_long(dc, buf)) == 0) {
+				d->error = "invalid distance code";
+				rc = -1;
+				break;
+			}
+			buf >>= e & 63;
+			cnt -= e & 63;
+			sym = (int)(e >> 8);
+			if (sym >= 30) {
+				d->error = "invalid distance code";
+				rc = -1;
+				break;
+			}
+			n = (unsigned)dext[sym];
+			dist = (buf & ((1u << n) - 1)) + dbase[sym];
+			buf >>= n;
+			cnt -= n;
+			if (dist > produced) {
+				d->error = "invalid distance too far back";
+				rc = -1;
+				break;
+			}
+			if (mark < produced + extra) {
+				d->produced = produced;
+				while (d->mark < produced + extra)
+					d->at_mark(d, -1);
+				mark = d->mark;
+			}
+			produced += extra;
+		}
+		if (produced > limit) {
+			rc = 1;
+			break;
+		}
+	}
+#undef REFILL
+#undef LOAD64
+	b->p = p;
+	b->buf = buf;
+	b->cnt = cnt;
+	d->produced = produced;
+	d->mark = mark;
+	return rc;
+}
+
+/* The same, symbol by symbol with every read checked, across pieces and
+ * up to the input's end. */
 static int
 codes(struct state *s)
 {
 	struct vc_deflate *d = s->d;
-	int sym;
+	const struct huff *lc = s->lc, *dc = s->dc;
+	int sym, rc;
 	long extra, dist;
 
 	for (;;) {
-		sym = decode(&s->b, &s->lcode);
+		if (s->b.end - s->b.p >= 8 && (rc = codes_fast(s)) != 2)
+			return rc;
+		sym = decode(&s->b, lc);
 		if (sym == -1)
 			TRUNC();
 		if (sym < 0)
@@ -250,7 +418,7 @@ codes(struct state *s)
 			if ((extra = need(&s->b, (unsigned)lext[sym])) < 0)
 				TRUNC();
 			extra += lbase[sym];
-			if ((sym = decode(&s->b, &s->dcode)) == -1)
+			if ((sym = decode(&s->b, dc)) == -1)
 				TRUNC();
 			if (sym < 0 || sym >= 30)
 				FAIL("invalid distance code");
@@ -293,8 +461,8 @@ fixed(struct state *s)
 		build(&df, len, 30);
 		ready = 1;
 	}
-	s->lcode = lf;
-	s->dcode = df;
+	s->lc = &lf;
+	s->dc = &df;
 	return codes(s);
 }
 
@@ -366,6 +534,8 @@ dynamic(struct state *s)
 	err = build(&s->dcode, lengths + nlen, (int)ndist);
 	if (err < 0 || (err > 0 && ndist - s->dcode.count[0] != 1))
 		FAIL("invalid distances set");
+	s->lc = &s->lcode;
+	s->dc = &s->dcode;
 	return codes(s);
 }
 
@@ -393,6 +563,10 @@ stored(struct state *s)
 		b->cnt -= 8;
 		left--;
 	}
+	/* The bit buffer is empty now if bytes are left to skip, but may
+	 * hold bits of the byte at p (see refill): they go with it. */
+	if (left > 0)
+		b->buf = 0;
 	while (left > 0) {
 		if (b->p == b->end && !next_piece(b))
 			TRUNC();
