@@ -198,20 +198,48 @@ what_at(const unsigned char *p, size_t n, const char **code, int images)
 	return NULL;
 }
 
-static const unsigned char interesting[256] = {
-	['<'] = 1,  ['j'] = 1, ['J'] = 1,  ['#'] = 1, ['%'] = 1, ['P'] = 1,
-	[0x7f] = 1, ['M'] = 1, [0x89] = 1, ['G'] = 1, ['I'] = 1, [0xff] = 1,
+/* The byte pairs what_at can accept at its start, one bit each: every
+ * signature it knows fixes its second byte (in either case where it
+ * matches text in any case), so a pass over the pairs skips the first
+ * bytes that start nothing (one byte in twenty of random data is a
+ * first byte, far fewer pairs are) without calling what_at.  Built once
+ * from this list, which must follow what_at. */
+static const char *const pairs[] = {
+	"IH", "\xff\xd8", "\xff\xc0", "\xff\xc1", "\xff\xc2", "<?", "<s",    "<S", "<h",
+	"<H", "<i",       "<I",       "<b",       "<B",       "<!", "ja",    "jA", "Ja",
+	"JA", "#!",       "%P",       "PK",       "\x7f\x45", "MZ", "\x89P", "GI",
 };
+static unsigned char pair_bits[65536 / 8];
+
+static void
+pairs_init(void)
+{
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		v = (unsigned)(unsigned char)pairs[i][0] << 8 | (unsigned char)pairs[i][1];
+		pair_bits[v >> 3] |= (unsigned char)(1u << (v & 7));
+	}
+}
 
 void
 vc_poly_scan_meta(struct vc_img_result *r, const unsigned char *p, size_t n, const char *where,
 		  int images)
 {
+	static int ready;
 	const char *what, *code;
+	unsigned v;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!interesting[p[i]] || (i < 4 && p[i] == 'I'))
+	if (!ready) {
+		pairs_init();
+		ready = 1;
+	}
+	/* Every signature is 2 bytes or more: the last byte starts none. */
+	for (i = 0; i + 1 < n; i++) {
+		v = (unsigned)p[i] << 8 | p[i + 1];
+		if (!(pair_bits[v >> 3] & (1u << (v & 7))) || (i < 4 && p[i] == 'I'))
 			continue;
 		if ((what = what_at(p + i, n - i, &code, images)) != NULL)
 			vc_img_reason(r, VC_IMG_POLYGLOT, code, "%s in %s", what, where);
@@ -222,20 +250,18 @@ void
 vc_poly_trailing(struct vc_img_ctx *c, const char *after)
 {
 	char where[48];
-	const unsigned char *p;
+	const unsigned char *p, *q;
 	unsigned char tail[8] = {0};
 	uint64_t total = 0, nonzero = 0, sefh = UINT64_MAX;
 	size_t n, i, k;
 
 	snprintf(where, sizeof where, "data after %s", after);
 	while ((n = vc_src_piece(c->src, VC_SRC_WINDOW, &p)) > 0) {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n; i++)
 			nonzero += p[i] != 0;
-			/* Where a Samsung trailer directory might start. */
-			if (p[i] == 'S' && sefh == UINT64_MAX && i + 4 <= n &&
-			    memcmp(p + i, "SEFH", 4) == 0)
-				sefh = total + i;
-		}
+		/* Where a Samsung trailer directory might start. */
+		if (sefh == UINT64_MAX && (q = memmem(p, n, "SEFH", 4)) != NULL)
+			sefh = total + (uint64_t)(q - p);
 		/* The last 8 bytes seen, for the trailer's end. */
 		k = n < 8 ? n : 8;
 		memmove(tail, tail + k, 8 - k);
