@@ -45,7 +45,8 @@ struct vc_incidents {
 	struct pair *pairs; /* user sessions to store */
 	size_t npairs, cappairs;
 	struct vc_buf events; /* lines held until the commit */
-	struct vc_buf scratch;
+	struct vc_buf scratch, render_tmp;
+	struct vc_buf key;   /* the transition's key, kept for its memory */
 	size_t cached_bytes; /* timeline bytes brought into the cache */
 	size_t batched;
 	double clock; /* newest input time */
@@ -106,6 +107,8 @@ vc_incidents_free(struct vc_incidents *e)
 	free(e->dirty);
 	vc_buf_free(&e->events);
 	vc_buf_free(&e->scratch);
+	vc_buf_free(&e->render_tmp);
+	vc_buf_free(&e->key);
 	free(e);
 }
 
@@ -140,12 +143,14 @@ add_service(struct vc_incident *inc, const char *s, size_t n)
 		inc->services[inc->nservices++] = strndup(s, n);
 }
 
-static struct user *user_get(struct vc_incidents *e, const char *user_id);
+static struct user *user_of(struct vc_incidents *e, struct vc_incident *inc);
 
+/* Notes that inc's user was seen in session (to store at the commit). */
 static void
-pair_add(struct vc_incidents *e, const char *user, const char *session)
+pair_add(struct vc_incidents *e, struct vc_incident *inc, const char *session)
 {
-	struct user *u = user_get(e, user);
+	struct user *u = user_of(e, inc);
+	const char *user = inc->user_id;
 
 	if (u == NULL)
 		return;
@@ -214,10 +219,9 @@ worthy(const struct vc_incidents *e, enum vc_inc_status st)
 static int
 sums(const struct vc_inc_transition *t)
 {
-	struct vc_json_span q;
+	struct vc_json_span q = t->monitor_query;
 
-	return vc_json_member(t->monitor, "query", &q) && q.type == VC_JSON_STRING && q.len > 5 &&
-	       memcmp(q.p + 1, "sum(", 4) == 0;
+	return q.type == VC_JSON_STRING && q.len > 5 && memcmp(q.p + 1, "sum(", 4) == 0;
 }
 
 /* The attempts one evidence point stands for: its value for a summing
@@ -273,16 +277,19 @@ learn(struct vc_incidents *e, struct vc_incident *inc, const struct vc_inc_trans
 			if (inc->user_id == NULL && f.user.p)
 				inc->user_id = strdup(decoded(f.user, tmp));
 			/* A session counts for this user when the item names
-			 * no other user. */
+			 * no other user; the incident's own one is noted once. */
 			if (inc->user_id && f.session.p &&
-			    (!f.user.p || strcmp(decoded(f.user, tmp), inc->user_id) == 0))
-				pair_add(e, inc->user_id, decoded(f.session, tmp));
+			    (!f.user.p || strcmp(decoded(f.user, tmp), inc->user_id) == 0) &&
+			    !(inc->paired && strcmp(decoded(f.session, tmp), inc->session_id) == 0))
+				pair_add(e, inc, decoded(f.session, tmp));
 		}
 	}
 	if (counting)
 		inc->attempts += attempts > 0 ? attempts : 1;
-	if (inc->user_id && inc->session_id)
-		pair_add(e, inc->user_id, inc->session_id);
+	if (inc->user_id && inc->session_id && !inc->paired) {
+		pair_add(e, inc, inc->session_id);
+		inc->paired = inc->user != NULL;
+	}
 }
 
 static void
@@ -383,6 +390,16 @@ user_get(struct vc_incidents *e, const char *user_id)
 	return u;
 }
 
+/* The user of inc (inc->user_id set), remembered in inc: both live
+ * until the cache is dropped. */
+static struct user *
+user_of(struct vc_incidents *e, struct vc_incident *inc)
+{
+	if (inc->user == NULL)
+		inc->user = user_get(e, inc->user_id);
+	return inc->user;
+}
+
 struct loading {
 	struct vc_incidents *e;
 	struct vc_incident *inc;
@@ -475,14 +492,15 @@ mark_dirty(struct vc_incidents *e, struct vc_incident *inc)
 }
 
 static void
-view_of(struct vc_incidents *e, const struct vc_incident *inc, int max, struct vc_inc_view *view)
+view_of(struct vc_incidents *e, struct vc_incident *inc, int max, struct vc_inc_view *view)
 {
-	struct user *u = inc->user_id ? user_get(e, inc->user_id) : NULL;
+	struct user *u = inc->user_id ? user_of(e, inc) : NULL;
 
 	view->tmpl = tmpl_of(e, inc);
 	view->sessions = u ? u->sessions : NULL;
 	view->nsessions = u ? u->n : 0;
 	view->max_timeline = max;
+	view->tmp = &e->render_tmp;
 }
 
 static void
@@ -647,6 +665,8 @@ vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const ch
 	int rc;
 
 	memset(&t, 0, sizeof t);
+	t.key = e->key;
+	vc_buf_reset(&t.key);
 	*why = vc_inc_transition_read(&t, rec, &e->scratch);
 	if (*why != NULL) {
 		rc = -1;
@@ -657,7 +677,7 @@ vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const ch
 		e->batched++;
 	}
 	free(t.handle);
-	vc_buf_free(&t.key);
+	e->key = t.key;
 	return rc;
 }
 

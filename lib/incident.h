@@ -84,7 +84,22 @@ struct vc_incident {
 	long long tl_saved; /* tl_total when last written to the store */
 	char *services[VC_INC_SERVICES_MAX];
 	int nservices;
+	/* Template text rendered for this incident, as JSON, kept while
+	 * the values it uses stay (see vc_incident_render): most events
+	 * change only the count, and most templates do not show it. */
+	struct {
+		const struct vc_inctmpl *tmpl; /* rendered with; NULL: none */
+		struct vc_buf title, checklist, peak_json, others;
+		int title_live, checklist_live; /* use {{count}} or {{peak}} */
+		long long count;
+		double peak;
+		int has_peak;
+		const void *sessions; /* others was rendered from these */
+		int nsessions;
+	} cache;
 	/* engine bookkeeping */
+	void *user; /* the engine's record of user_id, or NULL */
+	int paired; /* user_id and session_id are known to go together */
 	int dirty;
 	enum vc_inc_event last_event;
 	long long rowid;       /* its row in the store, 0 before the first */
@@ -92,18 +107,21 @@ struct vc_incident {
 	size_t ev_tl[2];       /* its timeline array, offsets in the lines */
 };
 
-/* What a rendering needs besides the incident. */
+/* What a rendering needs besides the incident.  The user's sessions
+ * only grow (to VC_INC_SESSIONS_MAX) while the same array is passed. */
 struct vc_inc_view {
 	const struct vc_inctmpl *tmpl;
 	char *const *sessions; /* the user's sessions, or NULL */
 	int nsessions;
-	int max_timeline; /* entries shown, newest kept */
+	int max_timeline;   /* entries shown, newest kept */
+	struct vc_buf *tmp; /* scratch */
 };
 
 /* Appends the incident record for event ev at time ts (one JSON object,
  * no newline) to out.  When tl is not NULL it gets the offsets in out of
- * the timeline array's first and last bytes ('[' and ']'). */
-void vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double ts,
+ * the timeline array's first and last bytes ('[' and ']').  inc's render
+ * cache is brought up to date; nothing else of it changes. */
+void vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
 			const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2]);
 /* Rebuilds inc (zeroed first) from a stored record; 0 or -1. */
 int vc_incident_parse(struct vc_incident *inc, const char *json, size_t len);

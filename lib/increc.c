@@ -109,23 +109,95 @@ add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc, str
 	vc_buf_add_json_string(b, tmp->p, tmp->len);
 }
 
-static void
-add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_view *view,
-	   struct vc_buf *tmp)
+/* Whether template text uses a value that changes while an incident
+ * lives, so that it must be rendered again for each event. */
+static int
+is_live(const char *t)
 {
+	return strstr(t, "{{count}}") != NULL || strstr(t, "{{peak}}") != NULL;
+}
+
+/* Brings inc's render cache up to date for template t and the user's
+ * sessions: the title and checklist as JSON (again only when they use a
+ * value that moved), the peak's spelling, and other_sessions. */
+static void
+refresh_cache(struct vc_incident *inc, const struct vc_inctmpl *t, const struct vc_inc_view *view)
+{
+	int fresh = inc->cache.tmpl != t;
+	int moved = inc->cache.count != inc->count || inc->cache.has_peak != inc->has_peak ||
+		    inc->cache.peak != inc->peak;
 	int first = 1;
 
+	if (fresh) {
+		inc->cache.tmpl = t;
+		inc->cache.title_live = is_live(t->title);
+		inc->cache.checklist_live = 0;
+		for (size_t i = 0; i < t->nchecklist; i++)
+			inc->cache.checklist_live |= is_live(t->checklist[i]);
+	}
+	if (fresh || (moved && inc->cache.title_live)) {
+		vc_buf_reset(&inc->cache.title);
+		add_rendered(&inc->cache.title, t->title, inc, view->tmp);
+	}
+	if (fresh || (moved && inc->cache.checklist_live)) {
+		vc_buf_reset(&inc->cache.checklist);
+		vc_buf_addc(&inc->cache.checklist, '[');
+		for (size_t i = 0; i < t->nchecklist; i++) {
+			if (i)
+				vc_buf_addc(&inc->cache.checklist, ',');
+			add_rendered(&inc->cache.checklist, t->checklist[i], inc, view->tmp);
+		}
+		vc_buf_addc(&inc->cache.checklist, ']');
+	}
+	if (fresh || moved) {
+		vc_buf_reset(&inc->cache.peak_json);
+		if (inc->has_peak)
+			vc_incident_number(&inc->cache.peak_json, inc->peak);
+		else
+			vc_buf_adds(&inc->cache.peak_json, "null");
+	}
+	inc->cache.count = inc->count;
+	inc->cache.peak = inc->peak;
+	inc->cache.has_peak = inc->has_peak;
+	/* The user's sessions only grow while the array is the same. */
+	if (inc->cache.others.p != NULL && inc->cache.sessions == (const void *)view->sessions &&
+	    inc->cache.nsessions == view->nsessions)
+		return;
+	inc->cache.sessions = view->sessions;
+	inc->cache.nsessions = view->nsessions;
+	vc_buf_reset(&inc->cache.others);
+	vc_buf_addc(&inc->cache.others, '[');
+	for (int i = 0; i < view->nsessions; i++) {
+		if (inc->session_id && view->sessions[i][0] == inc->session_id[0] &&
+		    strcmp(view->sessions[i], inc->session_id) == 0)
+			continue;
+		if (!first)
+			vc_buf_addc(&inc->cache.others, ',');
+		first = 0;
+		vc_buf_add_json_string(&inc->cache.others, view->sessions[i],
+				       strlen(view->sessions[i]));
+	}
+	vc_buf_addc(&inc->cache.others, ']');
+}
+
+/* Appends a cached piece of JSON. */
+static void
+add_cached(struct vc_buf *b, const struct vc_buf *piece)
+{
+	vc_buf_add(b, piece->p, piece->len);
+}
+
+static void
+add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_view *view)
+{
 	add_key(b, "impact");
 	vc_buf_adds(b, "{\"summary\":");
-	add_rendered(b, view->tmpl->summary, inc, tmp);
+	add_rendered(b, view->tmpl->summary, inc, view->tmp);
 	add_key(b, "customer_impacted");
 	vc_buf_adds(b, view->tmpl->customer_impacted ? "true" : "false");
 	add_num(b, "attempts", (double)inc->attempts);
 	add_key(b, "peak");
-	if (inc->has_peak)
-		vc_incident_number(b, inc->peak);
-	else
-		vc_buf_adds(b, "null");
+	add_cached(b, &inc->cache.peak_json);
 	add_num(b, "first_seen", inc->first_seen);
 	add_num(b, "last_seen", inc->last_seen);
 	add_num(b, "span_seconds", inc->last_seen - inc->first_seen);
@@ -140,29 +212,19 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_
 	if (inc->user_id != NULL) {
 		add_str(b, "user_id", inc->user_id);
 		add_key(b, "other_sessions");
-		vc_buf_addc(b, '[');
-		for (int i = 0; i < view->nsessions; i++) {
-			if (inc->session_id && view->sessions[i][0] == inc->session_id[0] &&
-			    strcmp(view->sessions[i], inc->session_id) == 0)
-				continue;
-			if (!first)
-				vc_buf_addc(b, ',');
-			first = 0;
-			vc_buf_add_json_string(b, view->sessions[i], strlen(view->sessions[i]));
-		}
-		vc_buf_addc(b, ']');
+		add_cached(b, &inc->cache.others);
 	}
 	vc_buf_addc(b, '}');
 }
 
 void
-vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double ts,
+vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
 		   const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2])
 {
 	const struct vc_inctmpl *t = view->tmpl;
-	struct vc_buf tmp = VC_BUF_INIT;
 	int from = inc->ntl > view->max_timeline ? inc->ntl - view->max_timeline : 0;
 
+	refresh_cache(inc, t, view);
 	vc_buf_adds(out, "{\"type\":\"incident\",\"event\":\"");
 	vc_buf_adds(out, event_names[ev]);
 	vc_buf_addc(out, '"');
@@ -170,7 +232,7 @@ vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double t
 	add_str(out, "id", inc->id);
 	add_str(out, "key", inc->key);
 	add_key(out, "title");
-	add_rendered(out, t->title, inc, &tmp);
+	add_cached(out, &inc->cache.title);
 	add_str(out, "severity", t->severity);
 	add_str(out, "state", state_names[inc->state]);
 	add_str(out, "handle", inc->handle);
@@ -188,10 +250,7 @@ vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double t
 	add_num(out, "last_seen", inc->last_seen);
 	add_num(out, "count", (double)inc->count);
 	add_key(out, "peak");
-	if (inc->has_peak)
-		vc_incident_number(out, inc->peak);
-	else
-		vc_buf_adds(out, "null");
+	add_cached(out, &inc->cache.peak_json);
 	if (inc->mitigated_at > 0)
 		add_num(out, "mitigated_at", inc->mitigated_at);
 	if (inc->resolved_at > 0)
@@ -211,16 +270,10 @@ vc_incident_render(const struct vc_incident *inc, enum vc_inc_event ev, double t
 		tl[1] = out->len;
 	vc_buf_addc(out, ']');
 	add_num(out, "timeline_total", (double)inc->tl_total);
-	add_impact(out, inc, view, &tmp);
+	add_impact(out, inc, view);
 	add_key(out, "checklist");
-	vc_buf_addc(out, '[');
-	for (size_t i = 0; i < t->nchecklist; i++) {
-		if (i)
-			vc_buf_addc(out, ',');
-		add_rendered(out, t->checklist[i], inc, &tmp);
-	}
-	vc_buf_adds(out, "]}");
-	vc_buf_free(&tmp);
+	add_cached(out, &inc->cache.checklist);
+	vc_buf_addc(out, '}');
 }
 
 /* ---- describing the attacker ----------------------------------------- */
@@ -327,6 +380,10 @@ vc_incident_free(struct vc_incident *inc)
 	free(inc->tl);
 	for (int i = 0; i < inc->nservices; i++)
 		free(inc->services[i]);
+	vc_buf_free(&inc->cache.title);
+	vc_buf_free(&inc->cache.checklist);
+	vc_buf_free(&inc->cache.peak_json);
+	vc_buf_free(&inc->cache.others);
 	memset(inc, 0, sizeof *inc);
 }
 

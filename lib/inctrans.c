@@ -69,7 +69,8 @@ make_key(struct vc_inc_transition *t, struct vc_buf *tmp)
 	int n = 0;
 	const char *why = NULL;
 
-	if (t->monitor.type != VC_JSON_OBJECT || !vc_json_member(t->monitor, "id", &id) ||
+	id = t->monitor_id;
+	if (t->monitor.type != VC_JSON_OBJECT ||
 	    (id.type != VC_JSON_STRING && id.type != VC_JSON_NUMBER))
 		return "no monitor.id (a string or number)";
 	add_text(&t->key, id, tmp);
@@ -148,6 +149,24 @@ read_handle(struct vc_inc_transition *t, struct vc_json_span hs, struct vc_buf *
 	}
 }
 
+/* Reads the monitor's id and query in one pass over it (the last of a
+ * repeated key wins, as in jq). */
+static void
+read_monitor(struct vc_inc_transition *t)
+{
+	struct vc_json_iter it;
+	struct vc_json_span k, v;
+
+	t->monitor_id.type = t->monitor_query.type = VC_JSON_NONE;
+	vc_json_iter_init(t->monitor, &it);
+	while (vc_json_object_next(&it, &k, &v)) {
+		if (vc_json_key_is(k, "id", 2))
+			t->monitor_id = v;
+		else if (vc_json_key_is(k, "query", 5))
+			t->monitor_query = v;
+	}
+}
+
 /* Reads the members of a transition in one pass over the record (the
  * last of a repeated key wins, as in jq). */
 const char *
@@ -196,6 +215,7 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 		return "ts is not a time (epoch seconds or RFC 3339)";
 	if (t->monitor.type != VC_JSON_OBJECT)
 		return "no monitor object";
+	read_monitor(t);
 	t->has_group = t->group.type != VC_JSON_NONE && t->group.type != VC_JSON_NULL;
 	if (t->has_group && t->group.type != VC_JSON_OBJECT)
 		return "group must be an object";
@@ -275,6 +295,12 @@ vc_inc_transition_entry(const struct vc_inc_transition *t, enum vc_inc_event ev,
 	struct vc_buf b = VC_BUF_INIT;
 	struct vc_inc_entry e;
 
+	/* One allocation for the usual entry: the spans copied, their
+	 * keys and the rest. */
+	vc_buf_reserve(&b,
+		       128 + t->previous.len + t->value.len + t->threshold.len +
+			       (t->message.len < MESSAGE_MAX ? t->message.len : MESSAGE_MAX + 8) +
+			       (t->evidence.len < EVIDENCE_MAX ? t->evidence.len : EVIDENCE_MAX));
 	vc_buf_adds(&b, "{\"ts\":");
 	vc_incident_number(&b, t->ts);
 	if (ev != VC_EV_UPDATED) {

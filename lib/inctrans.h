@@ -23,6 +23,7 @@ struct vc_inc_transition {
 	double ts;
 	enum vc_inc_status status;
 	struct vc_json_span monitor, group, previous, value, threshold, message, evidence;
+	struct vc_json_span monitor_id, monitor_query; /* type VC_JSON_NONE when absent */
 	int has_group, has_previous, has_value, has_threshold, has_message, has_evidence;
 	char *handle; /* the first "@incident-NAME", malloc'd, or NULL */
 	struct vc_buf

@@ -64,6 +64,7 @@ main(void)
 	struct vc_incstore_post *posts;
 	int stale;
 	long n;
+	long long rowid;
 	sqlite3 *db;
 
 	if (mkdtemp(dir) == NULL)
@@ -99,6 +100,21 @@ main(void)
 	order[0] = 0;
 	vc_incstore_list(s, 170, NULL, collect, NULL);
 	tap_is_str(order, "i4 i2 i1 ", "since filters on the latest event");
+
+	/* A row written anew with an id already stored (another run
+	 * opened the same incident) replaces that row, keeping its rowid. */
+	vc_incstore_begin(s, &stale);
+	tap_is_num(vc_incstore_get_id(s, "i4", &row), 1, "i4 stored");
+	rowid = row.rowid;
+	tap_ok(put(s, "i4", "k3", "open", 170, 0, 180) == 0,
+	       "put of a stored id without its rowid");
+	vc_incstore_commit(s);
+	tap_ok(vc_incstore_get_id(s, "i4", &row) == 1 && strcmp(row.state, "open") == 0 &&
+		       row.updated_ts == 180 && row.rowid == rowid,
+	       "the row with that id replaced");
+	order[0] = 0;
+	vc_incstore_list(s, 0, NULL, collect, NULL);
+	tap_is_str(order, "i3 i4 i2 i1 ", "no second row for the id");
 
 	vc_incstore_begin(s, &stale);
 	tap_ok(!stale, "no other writer: not stale");
