@@ -7,6 +7,20 @@
 
 #include "img.h"
 
+/* A count in decimal: printf's machinery cost more than the rest of a
+ * small file's record. */
+static void
+add_count(struct vc_buf *b, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	do
+		d[sizeof d - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	vc_buf_add(b, d + sizeof d - n, (size_t)n);
+}
+
 void
 vc_img_add_reasons(struct vc_buf *b, const struct vc_img_result *r)
 {
@@ -38,15 +52,22 @@ vc_img_add_json(struct vc_buf *b, const struct vc_img_result *r)
 	vc_buf_adds(b, "{\"verdict\":\"");
 	vc_buf_adds(b, vc_img_verdict_name(r->verdict));
 	vc_buf_adds(b, "\",\"format\":");
-	if (fmt)
-		vc_buf_printf(b, "\"%s\"", fmt);
-	else
+	if (fmt) {
+		vc_buf_addc(b, '"');
+		vc_buf_adds(b, fmt);
+		vc_buf_addc(b, '"');
+	} else {
 		vc_buf_adds(b, "null");
-	vc_buf_printf(b,
-		      ",\"width\":%llu,\"height\":%llu,\"frames\":%llu,"
-		      "\"bytes\":%llu,\"reasons\":",
-		      (unsigned long long)r->width, (unsigned long long)r->height,
-		      (unsigned long long)r->frames, (unsigned long long)r->bytes);
+	}
+	vc_buf_adds(b, ",\"width\":");
+	add_count(b, r->width);
+	vc_buf_adds(b, ",\"height\":");
+	add_count(b, r->height);
+	vc_buf_adds(b, ",\"frames\":");
+	add_count(b, r->frames);
+	vc_buf_adds(b, ",\"bytes\":");
+	add_count(b, r->bytes);
+	vc_buf_adds(b, ",\"reasons\":");
 	vc_img_add_reasons(b, r);
 	vc_buf_addc(b, '}');
 }
