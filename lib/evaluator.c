@@ -239,10 +239,18 @@ plan_skip(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 	g->skippable = 1;
 }
 
+/* Whether a tick at t, over buckets [lo, hi], can pass g by: see struct
+ * group. */
+static int
+passes_by(const struct group *g, double t, long long lo, long long hi)
+{
+	return g->skippable && !g->fresh && lo <= g->due_lo && hi < g->due_hi && t < g->due_t;
+}
+
 static void
 evaluate(struct vc_eval *ev, struct mon *mon, struct group *g, double t, long long lo, long long hi)
 {
-	if (g->skippable && !g->fresh && lo <= g->due_lo && hi < g->due_hi && t < g->due_t)
+	if (passes_by(g, t, lo, hi))
 		return;
 	evaluate_now(ev, mon, g, t);
 	plan_skip(ev, mon, g, t);
@@ -270,7 +278,7 @@ evictable(struct vc_eval *ev, const struct mon *mon, const struct group *g, doub
 #define TICK_AHEAD 8
 
 static void
-prefetch_ahead(const struct mon *mon, size_t i)
+prefetch_ahead(const struct mon *mon, size_t i, double t, long long lo, long long hi)
 {
 	size_t n, k;
 
@@ -279,7 +287,7 @@ prefetch_ahead(const struct mon *mon, size_t i)
 	if (i + TICK_AHEAD < mon->ngroups) {
 		const struct group *g = mon->groups[i + TICK_AHEAD];
 
-		if (g->skippable && !g->fresh)
+		if (passes_by(g, t, lo, hi))
 			return;
 		n = mon->q->nseries * mon->win.nbuckets * sizeof(struct vc_slot);
 		for (k = 0; k < n; k += CACHE_LINE)
@@ -302,7 +310,7 @@ tick(struct vc_eval *ev, double t)
 		for (i = 0; i < mon->ngroups; i++) {
 			struct group *g = mon->groups[i];
 
-			prefetch_ahead(mon, i);
+			prefetch_ahead(mon, i, t, lo, hi);
 			evaluate(ev, mon, g, t, lo, hi);
 			if (evictable(ev, mon, g, t)) {
 				vc_group_drop(ev, mon, g);

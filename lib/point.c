@@ -6,6 +6,7 @@
  */
 #include "point.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static enum vc_json_type
@@ -37,11 +38,31 @@ blank(const char *p)
 	return p;
 }
 
-/* Past the string that opens at p; *escaped set when it has a backslash. */
-static const char *
-string_end(const char *p, int *escaped)
+/* Whether any byte of w is a quote or a backslash (the classic test for
+ * a zero byte, on w with each of them xor-ed away). */
+static int
+quote_or_backslash(uint64_t w)
 {
-	for (p++; *p != '"'; p++)
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
+/* Past the string that opens at p, inside a record that ends at end;
+ * *escaped set when it has a backslash.  Eight bytes at a time up to the
+ * word that holds the closing quote or a backslash, then byte by byte. */
+static const char *
+string_end(const char *p, const char *end, int *escaped)
+{
+	uint64_t w;
+
+	for (p++; end - p >= 8; p += 8) {
+		memcpy(&w, p, sizeof w);
+		if (quote_or_backslash(w))
+			break;
+	}
+	for (; *p != '"'; p++)
 		if (*p == '\\') {
 			*escaped = 1;
 			p++;
@@ -51,13 +72,13 @@ string_end(const char *p, int *escaped)
 
 /* Past the value that starts at p. */
 static const char *
-value_end(const char *p)
+value_end(const char *p, const char *end)
 {
 	int depth = 0, escaped;
 
 	switch (*p) {
 	case '"':
-		return string_end(p, &escaped);
+		return string_end(p, end, &escaped);
 	case 't':
 	case 'n':
 		return p + 4;
@@ -75,7 +96,7 @@ value_end(const char *p)
 	for (;;) {
 		switch (*p) {
 		case '"':
-			p = string_end(p, &escaped);
+			p = string_end(p, end, &escaped);
 			continue;
 		case '{':
 		case '[':
@@ -100,11 +121,11 @@ struct member {
 /* Reads the key and the colon of the member at p; returns the start of
  * its value. */
 static const char *
-member_key(const char *p, struct member *m)
+member_key(const char *p, const char *end, struct member *m)
 {
 	m->escaped = 0;
 	m->key.p = p;
-	p = string_end(p, &m->escaped);
+	p = string_end(p, end, &m->escaped);
 	m->key.len = (size_t)(p - m->key.p);
 	m->key.type = VC_JSON_STRING;
 	p = blank(p);
@@ -135,7 +156,7 @@ key_is(const struct member *m, const char *name, size_t n)
 
 /* Lists the members of the tags object at p; returns past it. */
 static const char *
-list_tags(const char *p, struct vc_point *pt)
+list_tags(const char *p, const char *end, struct vc_point *pt)
 {
 	struct member m;
 
@@ -143,8 +164,8 @@ list_tags(const char *p, struct vc_point *pt)
 	pt->tags_listed = 1;
 	p = blank(p + 1);
 	while (*p != '}') {
-		p = member_key(p, &m);
-		p = member_value(p, value_end(p), &m);
+		p = member_key(p, end, &m);
+		p = member_value(p, value_end(p, end), &m);
 		if (pt->ntags == VC_POINT_TAGS) {
 			pt->tags_listed = 0;
 			continue;
@@ -161,8 +182,8 @@ void
 vc_point_scan(struct vc_json_span root, struct vc_point *pt)
 {
 	static const struct vc_json_span none = {NULL, 0, VC_JSON_NONE};
+	const char *p, *end = root.p + root.len;
 	struct member m;
-	const char *p;
 
 	pt->ts = pt->metric = pt->value = pt->tags = none;
 	pt->ntags = 0;
@@ -171,18 +192,18 @@ vc_point_scan(struct vc_json_span root, struct vc_point *pt)
 		return;
 	p = blank(root.p + 1);
 	while (*p != '}') {
-		p = member_key(p, &m);
+		p = member_key(p, end, &m);
 		if (key_is(&m, "tags", 4)) {
 			if (*p == '{') {
-				p = member_value(p, list_tags(p, pt), &m);
+				p = member_value(p, list_tags(p, end, pt), &m);
 			} else {
-				p = member_value(p, value_end(p), &m);
+				p = member_value(p, value_end(p, end), &m);
 				pt->tags_listed = 0;
 			}
 			pt->tags = m.val;
 			continue;
 		}
-		p = member_value(p, value_end(p), &m);
+		p = member_value(p, value_end(p, end), &m);
 		if (key_is(&m, "metric", 6))
 			pt->metric = m.val;
 		else if (key_is(&m, "value", 5))

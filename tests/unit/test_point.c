@@ -79,12 +79,31 @@ test_members(void)
 	agrees("{\"tags\":{\"\":\"empty "
 	       "key\",\"session_id\":{\"a\":1}},\"ts\":\"2025-01-01T00:00:00Z\"}",
 	       st);
+	/* Escapes in a key long enough that its first eight bytes hold no
+	 * quote. */
+	agrees("{\"\\u006d\\u0065\\u0074\\u0072ic\":\"m\",\"tags\":{\"\\u0073ession\\u005fid\":"
+	       "\"s\"}}",
+	       st);
 	agrees("{}", st);
 	agrees("{\"tags\":{}}", st);
 	/* A root that is no object has no members. */
 	agrees("[\"metric\",\"m\",\"value\",1]", none);
 	agrees("17", none);
 	agrees("\"metric\"", none);
+	/* Strings are skipped eight bytes at a time: quotes and backslashes
+	 * at every offset of a word, and strings ending near the record's
+	 * end. */
+	for (k = 0; k < 24; k++) {
+		char pad[32], line[512];
+
+		memset(pad, 'x', (size_t)k);
+		pad[k] = '\0';
+		snprintf(line, sizeof line,
+			 "{\"%s\\\"\":1,\"metric\":\"%s\\\\\",\"tags\":{\"host\":\"%s\\\"\\\\"
+			 "%s\",\"%s\":\"%s\"},\"value\":\"%s\"}",
+			 pad, pad, pad, pad, pad, pad, pad);
+		agrees(line, st);
+	}
 	/* Past VC_POINT_TAGS tags, lookups go to the object itself. */
 	n = (size_t)snprintf(many, sizeof many, "{\"metric\":\"m\",\"tags\":{");
 	for (k = 0; k < VC_POINT_TAGS + 5; k++)
