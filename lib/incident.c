@@ -234,13 +234,13 @@ attempts_of(const struct vc_inc_transition *t, const struct facts *f, int summin
 
 	if (!f->value.p)
 		return 0;
-	v = vc_json_number(f->value);
+	v = vc_inc_number(f->value);
 	if (summing)
 		return v > 0 && v < 1e9 ? (long long)(v + 0.5) : 0;
 	if (!t->has_threshold || !t->has_value)
 		return 0;
-	th = vc_json_number(t->threshold);
-	alert = vc_json_number(t->value);
+	th = t->threshold_num;
+	alert = t->value_num;
 	return (alert < th ? v < th : v > th) ? 1 : 0;
 }
 
@@ -268,7 +268,7 @@ learn(struct vc_incidents *e, struct vc_incident *inc, const struct vc_inc_trans
 			memset(&f, 0, sizeof f);
 			facts_of(item, &f, 0);
 			if (counting &&
-			    (f.ts.p == NULL || (vc_time_from_json(f.ts, &ts) == 0 && ts > prev_ts)))
+			    (f.ts.p == NULL || (vc_inc_time(f.ts, &ts) == 0 && ts > prev_ts)))
 				attempts += attempts_of(t, &f, summing);
 			if (f.service.p) {
 				decoded(f.service, tmp);
@@ -300,8 +300,8 @@ note_peak(struct vc_incident *inc, const struct vc_inc_transition *t)
 
 	if (!t->has_value)
 		return;
-	v = vc_json_number(t->value);
-	th = t->has_threshold ? vc_json_number(t->threshold) : v;
+	v = t->value_num;
+	th = t->has_threshold ? t->threshold_num : v;
 	/* A "below" rule (quality < 0.6) peaks at its lowest value. */
 	low = t->has_threshold && v < th;
 	if (!inc->has_peak || (low ? v < inc->peak : v > inc->peak))

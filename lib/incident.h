@@ -84,16 +84,19 @@ struct vc_incident {
 	long long tl_saved; /* tl_total when last written to the store */
 	char *services[VC_INC_SERVICES_MAX];
 	int nservices;
-	/* Template text rendered for this incident, as JSON, kept while
-	 * the values it uses stay (see vc_incident_render): most events
-	 * change only the count, and most templates do not show it. */
+	/* Pieces of the record rendered for this incident, as JSON, kept
+	 * while the values they use stay (see vc_incident_render): most
+	 * events change only the count, and most templates do not show
+	 * it.  head: id to severity; mid: handle to attacker. */
 	struct {
 		const struct vc_inctmpl *tmpl; /* rendered with; NULL: none */
-		struct vc_buf title, checklist, peak_json, others;
-		int title_live, checklist_live; /* use {{count}} or {{peak}} */
+		struct vc_buf head, mid, summary, checklist, peak_json, others;
+		/* whether the template's texts use {{count}} or {{peak}} */
+		int title_live, summary_live, checklist_live;
 		long long count;
 		double peak;
 		int has_peak;
+		char peak_text[32];   /* the peak as templates spell it (%g) */
 		const void *sessions; /* others was rendered from these */
 		int nsessions;
 	} cache;

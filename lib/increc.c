@@ -2,6 +2,7 @@
  * increc.c — the incident record: rendering it as the JSON line
  * vc-incident prints and stores, and reading a stored one back.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,10 +99,15 @@ static void
 add_rendered(struct vc_buf *b, const char *t, const struct vc_incident *inc, struct vc_buf *tmp)
 {
 	struct vc_inctmpl_vars v = {
-		inc->attacker, inc->monitor_name ? inc->monitor_name : "",
-		inc->key,      inc->handle ? inc->handle : "",
-		inc->count,    inc->has_peak ? inc->peak : 0,
-		inc->group,    inc->group_len,
+		inc->attacker,
+		inc->monitor_name ? inc->monitor_name : "",
+		inc->key,
+		inc->handle ? inc->handle : "",
+		inc->count,
+		inc->has_peak ? inc->peak : 0,
+		inc->group,
+		inc->group_len,
+		inc->cache.tmpl ? inc->cache.peak_text : NULL,
 	};
 
 	vc_buf_reset(tmp);
@@ -124,20 +130,53 @@ static void
 refresh_cache(struct vc_incident *inc, const struct vc_inctmpl *t, const struct vc_inc_view *view)
 {
 	int fresh = inc->cache.tmpl != t;
-	int moved = inc->cache.count != inc->count || inc->cache.has_peak != inc->has_peak ||
-		    inc->cache.peak != inc->peak;
+	int peak_moved = inc->cache.has_peak != inc->has_peak || inc->cache.peak != inc->peak;
+	int moved = peak_moved || inc->cache.count != inc->count;
 	int first = 1;
 
 	if (fresh) {
 		inc->cache.tmpl = t;
 		inc->cache.title_live = is_live(t->title);
+		inc->cache.summary_live = is_live(t->summary);
 		inc->cache.checklist_live = 0;
 		for (size_t i = 0; i < t->nchecklist; i++)
 			inc->cache.checklist_live |= is_live(t->checklist[i]);
+		/* What an incident is stays with it: handle, monitor and
+		 * attacker are those of its opening alert. */
+		vc_buf_reset(&inc->cache.mid);
+		add_str(&inc->cache.mid, "handle", inc->handle);
+		add_key(&inc->cache.mid, "monitor");
+		if (inc->monitor)
+			vc_buf_add(&inc->cache.mid, inc->monitor, inc->monitor_len);
+		else
+			vc_buf_adds(&inc->cache.mid, "null");
+		add_key(&inc->cache.mid, "attacker");
+		if (inc->group)
+			vc_buf_add(&inc->cache.mid, inc->group, inc->group_len);
+		else
+			vc_buf_adds(&inc->cache.mid, "{}");
+	}
+	if (fresh || peak_moved) {
+		vc_buf_reset(&inc->cache.peak_json);
+		if (inc->has_peak)
+			vc_incident_number(&inc->cache.peak_json, inc->peak);
+		else
+			vc_buf_adds(&inc->cache.peak_json, "null");
+		/* As templates spell it. */
+		snprintf(inc->cache.peak_text, sizeof inc->cache.peak_text, "%g",
+			 inc->has_peak ? inc->peak : 0);
 	}
 	if (fresh || (moved && inc->cache.title_live)) {
-		vc_buf_reset(&inc->cache.title);
-		add_rendered(&inc->cache.title, t->title, inc, view->tmp);
+		vc_buf_reset(&inc->cache.head);
+		add_str(&inc->cache.head, "id", inc->id);
+		add_str(&inc->cache.head, "key", inc->key);
+		add_key(&inc->cache.head, "title");
+		add_rendered(&inc->cache.head, t->title, inc, view->tmp);
+		add_str(&inc->cache.head, "severity", t->severity);
+	}
+	if (fresh || (moved && inc->cache.summary_live)) {
+		vc_buf_reset(&inc->cache.summary);
+		add_rendered(&inc->cache.summary, t->summary, inc, view->tmp);
 	}
 	if (fresh || (moved && inc->cache.checklist_live)) {
 		vc_buf_reset(&inc->cache.checklist);
@@ -148,13 +187,6 @@ refresh_cache(struct vc_incident *inc, const struct vc_inctmpl *t, const struct 
 			add_rendered(&inc->cache.checklist, t->checklist[i], inc, view->tmp);
 		}
 		vc_buf_addc(&inc->cache.checklist, ']');
-	}
-	if (fresh || moved) {
-		vc_buf_reset(&inc->cache.peak_json);
-		if (inc->has_peak)
-			vc_incident_number(&inc->cache.peak_json, inc->peak);
-		else
-			vc_buf_adds(&inc->cache.peak_json, "null");
 	}
 	inc->cache.count = inc->count;
 	inc->cache.peak = inc->peak;
@@ -192,7 +224,7 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_
 {
 	add_key(b, "impact");
 	vc_buf_adds(b, "{\"summary\":");
-	add_rendered(b, view->tmpl->summary, inc, view->tmp);
+	add_cached(b, &inc->cache.summary);
 	add_key(b, "customer_impacted");
 	vc_buf_adds(b, view->tmpl->customer_impacted ? "true" : "false");
 	add_num(b, "attempts", (double)inc->attempts);
@@ -229,23 +261,9 @@ vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
 	vc_buf_adds(out, event_names[ev]);
 	vc_buf_addc(out, '"');
 	add_num(out, "ts", ts);
-	add_str(out, "id", inc->id);
-	add_str(out, "key", inc->key);
-	add_key(out, "title");
-	add_cached(out, &inc->cache.title);
-	add_str(out, "severity", t->severity);
+	add_cached(out, &inc->cache.head);
 	add_str(out, "state", state_names[inc->state]);
-	add_str(out, "handle", inc->handle);
-	add_key(out, "monitor");
-	if (inc->monitor)
-		vc_buf_add(out, inc->monitor, inc->monitor_len);
-	else
-		vc_buf_adds(out, "null");
-	add_key(out, "attacker");
-	if (inc->group)
-		vc_buf_add(out, inc->group, inc->group_len);
-	else
-		vc_buf_adds(out, "{}");
+	add_cached(out, &inc->cache.mid);
 	add_num(out, "first_seen", inc->first_seen);
 	add_num(out, "last_seen", inc->last_seen);
 	add_num(out, "count", (double)inc->count);
@@ -380,7 +398,9 @@ vc_incident_free(struct vc_incident *inc)
 	free(inc->tl);
 	for (int i = 0; i < inc->nservices; i++)
 		free(inc->services[i]);
-	vc_buf_free(&inc->cache.title);
+	vc_buf_free(&inc->cache.head);
+	vc_buf_free(&inc->cache.mid);
+	vc_buf_free(&inc->cache.summary);
 	vc_buf_free(&inc->cache.checklist);
 	vc_buf_free(&inc->cache.peak_json);
 	vc_buf_free(&inc->cache.others);

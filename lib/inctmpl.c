@@ -293,6 +293,24 @@ group_value(const struct vc_inctmpl_vars *v, const char *name, size_t n, struct 
 	return 0;
 }
 
+/* Appends n in decimal, as %lld would (printf costs more than the rest
+ * of a rendering). */
+static void
+add_count(struct vc_buf *out, long long n)
+{
+	char digits[24];
+	int len = 0;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
+	do
+		digits[len++] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (n < 0)
+		vc_buf_addc(out, '-');
+	while (len > 0)
+		vc_buf_addc(out, digits[--len]);
+}
+
 void
 vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v, struct vc_buf *out)
 {
@@ -314,7 +332,9 @@ vc_inctmpl_render(const char *tmpl, const struct vc_inctmpl_vars *v, struct vc_b
 		else if (n == 6 && memcmp(name, "handle", 6) == 0)
 			vc_buf_adds(out, v->handle ? v->handle : "");
 		else if (n == 5 && memcmp(name, "count", 5) == 0)
-			vc_buf_printf(out, "%lld", v->count);
+			add_count(out, v->count);
+		else if (n == 4 && memcmp(name, "peak", 4) == 0 && v->peak_text)
+			vc_buf_adds(out, v->peak_text);
 		else if (n == 4 && memcmp(name, "peak", 4) == 0)
 			vc_buf_printf(out, "%g", v->peak);
 		else if (n > 6 && memcmp(name, "group.", 6) == 0)

@@ -58,6 +58,7 @@ struct vc_inctmpl_vars {
 	double peak;
 	const char *group;
 	size_t group_len;
+	const char *peak_text; /* peak spelled with %g already, or NULL */
 };
 
 /* Appends tmpl with its placeholders replaced to out (plain text, not

@@ -25,7 +25,8 @@ struct vc_inc_transition {
 	struct vc_json_span monitor, group, previous, value, threshold, message, evidence;
 	struct vc_json_span monitor_id, monitor_query; /* type VC_JSON_NONE when absent */
 	int has_group, has_previous, has_value, has_threshold, has_message, has_evidence;
-	char *handle; /* the first "@incident-NAME", malloc'd, or NULL */
+	double value_num, threshold_num; /* when has_value, has_threshold */
+	char *handle;                    /* the first "@incident-NAME", malloc'd, or NULL */
 	struct vc_buf
 		key; /* "MONITOR_ID/k:v,k:v", or MONITOR_ID then "/" and "*" without a group */
 };
@@ -40,6 +41,12 @@ struct vc_inc_entry vc_inc_transition_entry(const struct vc_inc_transition *t, e
 					    struct vc_buf *tmp);
 /* A lifecycle entry without a transition: {"ts", "event"}. */
 struct vc_inc_entry vc_inc_event_entry(double ts, enum vc_inc_event ev);
+/* The value of a JSON number span, as strtod reads it; most numbers in
+ * a transition (times, scores) take a short path without strtod. */
+double vc_inc_number(struct vc_json_span v);
+/* A time (epoch number or RFC 3339 string) as vc_time_from_json reads
+ * it: 0 and *ts, or -1. */
+int vc_inc_time(struct vc_json_span v, double *ts);
 /* A malloc'd copy of a span's bytes. */
 char *vc_inc_dup_span(struct vc_json_span v);
 

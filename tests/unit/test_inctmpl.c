@@ -45,9 +45,15 @@ main(void)
 	struct vc_buf b = VC_BUF_INIT;
 	char why[512], cmd[600];
 	const char *g = "{\"session_id\":\"s-42\",\"n\":7}";
-	struct vc_inctmpl_vars v = {
-		"session s-42", "Prompt injection", "pi/session_id:s-42", "@incident-x", 3, 0.97, g,
-		strlen(g)};
+	struct vc_inctmpl_vars v = {"session s-42",
+				    "Prompt injection",
+				    "pi/session_id:s-42",
+				    "@incident-x",
+				    3,
+				    0.97,
+				    g,
+				    strlen(g),
+				    NULL};
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -76,6 +82,18 @@ main(void)
 	vc_buf_reset(&b);
 	vc_inctmpl_render(t->summary, &v, &b);
 	tap_is_str(b.p, "3 at 0.97", "{{count}} and {{peak}}");
+	vc_buf_reset(&b);
+	v.count = -1234567890123LL;
+	v.peak = 1e-7;
+	vc_inctmpl_render(t->summary, &v, &b);
+	tap_is_str(b.p, "-1234567890123 at 1e-07", "{{count}} as %lld, {{peak}} as %g");
+	vc_buf_reset(&b);
+	v.peak_text = "0.5";
+	vc_inctmpl_render(t->summary, &v, &b);
+	tap_is_str(b.p, "-1234567890123 at 0.5", "{{peak}} spelled by the caller");
+	v.count = 3;
+	v.peak = 0.97;
+	v.peak_text = NULL;
 	vc_buf_reset(&b);
 	vc_inctmpl_render(t->checklist[0], &v, &b);
 	tap_is_str(b.p, "block s-42", "{{group.NAME}}");
