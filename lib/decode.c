@@ -10,6 +10,8 @@
 #define MIN_RUN 16
 /* Per-letter log-likelihood gain that marks a word as ROT13-like. */
 #define ROT13_GAIN 0.4
+/* Letters a run of Morse code needs to be one. */
+#define MORSE_MIN 8
 
 const char *
 vc_decode_kind_name(enum vc_decode_kind kind)
@@ -23,6 +25,8 @@ vc_decode_kind_name(enum vc_decode_kind kind)
 		return "url";
 	case VC_DECODE_ROT13:
 		return "rot13";
+	case VC_DECODE_MORSE:
+		return "morse";
 	}
 	return "?";
 }
@@ -259,6 +263,90 @@ looks_rot13(const char *s, size_t n)
 	return rotated >= 1 && rotated > plain && rot_like >= 3 && rot_like > plain_like;
 }
 
+/* International Morse code: the letters, the digits and the common
+ * punctuation. */
+static const struct {
+	char c;
+	const char *code;
+} morse_table[] = {
+	{'a', ".-"},     {'b', "-..."},   {'c', "-.-."},   {'d', "-.."},    {'e', "."},
+	{'f', "..-."},   {'g', "--."},    {'h', "...."},   {'i', ".."},     {'j', ".---"},
+	{'k', "-.-"},    {'l', ".-.."},   {'m', "--"},     {'n', "-."},     {'o', "---"},
+	{'p', ".--."},   {'q', "--.-"},   {'r', ".-."},    {'s', "..."},    {'t', "-"},
+	{'u', "..-"},    {'v', "...-"},   {'w', ".--"},    {'x', "-..-"},   {'y', "-.--"},
+	{'z', "--.."},   {'0', "-----"},  {'1', ".----"},  {'2', "..---"},  {'3', "...--"},
+	{'4', "....-"},  {'5', "....."},  {'6', "-...."},  {'7', "--..."},  {'8', "---.."},
+	{'9', "----."},  {'.', ".-.-.-"}, {',', "--..--"}, {'?', "..--.."}, {'\'', ".----."},
+	{'!', "-.-.--"}, {'/', "-..-."},  {'-', "-....-"}, {':', "---..."}, {'(', "-.--."},
+	{')', "-.--.-"},
+};
+
+/* The character of Morse code m[0..n), or '?' for none. */
+static char
+morse_char(const unsigned char *m, size_t n)
+{
+	for (size_t k = 0; k < sizeof morse_table / sizeof *morse_table; k++)
+		if (strlen(morse_table[k].code) == n && !memcmp(morse_table[k].code, m, n))
+			return morse_table[k].c;
+	return '?';
+}
+
+static int
+is_morse_token(const unsigned char *t, size_t n)
+{
+	if (n == 1 && t[0] == '/')
+		return 1;
+	if (n > 7)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (t[k] != '.' && t[k] != '-')
+			return 0;
+	return 1;
+}
+
+/* A run of Morse code starting at s[i]: tokens of dots and dashes (or a
+ * '/' between words) separated by blanks, a blank line or two or more
+ * blanks also ending a word.  Returns the end of the run and decodes it
+ * into out, or returns i when fewer than MORSE_MIN letters, or fewer
+ * than four different ones, follow. */
+static size_t
+decode_morse(const unsigned char *s, size_t n, size_t i, struct vc_buf *out)
+{
+	size_t mark = out->len, end = i, letters = 0, distinct = 0, k = i;
+	unsigned long seen = 0; /* the letters met, one bit each */
+	while (k < n) {
+		size_t t = k, gap;
+		while (t < n && s[t] > ' ')
+			t++;
+		if (t == k || !is_morse_token(s + k, t - k))
+			break;
+		if (s[k] == '/') {
+			vc_buf_addc(out, ' ');
+		} else {
+			char c = morse_char(s + k, t - k);
+			vc_buf_addc(out, c);
+			letters++;
+			if (c >= 'a' && c <= 'z' && !(seen & 1ul << (c - 'a'))) {
+				seen |= 1ul << (c - 'a');
+				distinct++;
+			}
+		}
+		end = t;
+		for (gap = t; gap < n && (s[gap] == ' ' || s[gap] == '\t' || s[gap] == '\n'); gap++)
+			;
+		if (gap - t >= 2 && gap < n && s[gap] != '/')
+			vc_buf_addc(out, ' ');
+		k = gap;
+	}
+	/* A rule of dashes is "tttt", no message: ask for some variety. */
+	if (letters < MORSE_MIN || distinct < 4) {
+		out->len = mark;
+		out->p[mark] = '\0';
+		return i;
+	}
+	return end;
+}
+
 size_t
 vc_decode_find(const char *s, size_t n, struct vc_buf *out, struct vc_decoded *found, size_t max)
 {
@@ -276,6 +364,14 @@ vc_decode_find(const char *s, size_t n, struct vc_buf *out, struct vc_decoded *f
 		}
 		while (j < n && u[j] > ' ' && u[j] != '"' && u[j] != '\'')
 			j++;
+		if (u[i] == '.' || u[i] == '-') {
+			size_t mark = out->len, end = decode_morse(u, n, i, out);
+			if (end > i) {
+				nfound += keep(out, mark, &found[nfound], VC_DECODE_MORSE, i, end);
+				i = end;
+				continue;
+			}
+		}
 		/* Most tokens are words: too short for a run, no escapes. */
 		if (j - i < MIN_RUN && !memchr(u + i, '%', j - i)) {
 			i = j;

@@ -17,7 +17,8 @@
  * more English in ROT13 (by the letter frequencies of English) than
  * words that are clearly English as they stand (a short payload beside
  * a label such as "Encoded:").  Words with letters beyond ASCII are
- * never ROT13.
+ * never ROT13; and a run of at least 8 letters of Morse code (dots and
+ * dashes, words apart by '/' or two blanks).
  */
 #ifndef VC_DECODE_H
 #define VC_DECODE_H
@@ -31,6 +32,7 @@ enum vc_decode_kind {
 	VC_DECODE_HEX,
 	VC_DECODE_URL,
 	VC_DECODE_ROT13,
+	VC_DECODE_MORSE,
 };
 
 struct vc_decoded {
@@ -44,7 +46,7 @@ struct vc_decoded {
  * many were found. */
 size_t vc_decode_find(const char *s, size_t n, struct vc_buf *out, struct vc_decoded *found,
 		      size_t max);
-/* "base64", "hex", "url", "rot13". */
+/* "base64", "hex", "url", "rot13", "morse". */
 const char *vc_decode_kind_name(enum vc_decode_kind kind);
 
 #endif

@@ -32,13 +32,14 @@ enum {
 	SIG_HEX,
 	SIG_URL,
 	SIG_ROT13,
+	SIG_MORSE,
 	SIG_DECODED_MATCH,
 	NSIGS
 };
 
 static const char *const sig_names[NSIGS] = {
-	"invisible", "homoglyph", "nfkc",  "disguised",     "base64",
-	"hex",       "url",       "rot13", "decoded-match",
+	"invisible", "homoglyph", "nfkc",  "disguised", "base64",
+	"hex",       "url",       "rot13", "morse",     "decoded-match",
 };
 
 struct vc_piscore {
@@ -215,7 +216,7 @@ score_norm(struct vc_piscore *s, struct vc_piresult *r, const struct vc_norm_res
 static void
 score_payloads(struct vc_piscore *s, struct vc_piresult *r, const char *text, size_t len)
 {
-	static const int kind_sig[] = {SIG_BASE64, SIG_HEX, SIG_URL, SIG_ROT13};
+	static const int kind_sig[] = {SIG_BASE64, SIG_HEX, SIG_URL, SIG_ROT13, SIG_MORSE};
 	size_t n = vc_decode_find(text, len, &s->decoded, s->payloads, MAX_PAYLOADS);
 	for (size_t i = 0; i < n; i++) {
 		const struct vc_decoded *d = &s->payloads[i];
@@ -361,7 +362,7 @@ vc_piscore_json_explain(const struct vc_piscore *s, const struct vc_piresult *r,
 		}
 	vc_buf_adds(b, "],\"decoded\":[");
 	first = 1;
-	for (int k = VC_DECODE_BASE64; k <= VC_DECODE_ROT13; k++)
+	for (int k = VC_DECODE_BASE64; k <= VC_DECODE_MORSE; k++)
 		if (r->decoded & (1u << k)) {
 			vc_buf_printf(b, "%s\"%s\"", first ? "" : ",",
 				      vc_decode_kind_name((enum vc_decode_kind)k));

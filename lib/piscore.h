@@ -11,7 +11,7 @@
  *            its weight counts when its category has no attack match left.
  * Built-in signals: @invisible, @homoglyph, @nfkc (the normalizer found a
  * disguised word), @disguised (a pattern matched text that was disguised),
- * @base64, @hex, @url, @rot13 (a payload decoded to readable text, see
+ * @base64, @hex, @url, @rot13, @morse (a payload decoded to readable text, see
  * decode.h) and @decoded-match (a pattern matched inside one).  The
  * trainer fits bias and model with the pattern part as a fixed offset, so
  * the sum is calibrated on the training rows as a whole.

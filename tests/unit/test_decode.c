@@ -54,12 +54,21 @@ main(void)
 	       "the ASCII pieces of words with other letters are no ROT13");
 	tap_ok(find("the cat sat on the mat and then it went to sleep on my bed") == 0,
 	       "plain English with few rare letters is not ROT13");
+	tap_ok(find("-- --- .-. ... .  / -.-. --- -.. .  / -. --- .-- ..--..") == 1 &&
+		       d[0].kind == VC_DECODE_MORSE && decoded_is(0, "morse code now?"),
+	       "Morse code decoded, '/' between words");
+	tap_ok(find(".. --. -. --- .-. .  .- .-.. .-..") == 1 && decoded_is(0, "ignore all"),
+	       "Morse code with two blanks between words");
+	tap_ok(find("- - - - - - - - - - - -") == 0, "a rule of dashes is no Morse code");
+	tap_ok(find("size M - blue - cotton ... really?") == 0,
+	       "dashes in prose are no Morse code");
 	tap_ok(find("my order 48213 and sha 3f786850e387550fdab836ed7e6dc881de23001b") == 0,
 	       "a hash decodes to binary: no payload");
 	tap_ok(find("Supercalifragilisticexpialidocious") == 0,
 	       "a long word of one case is not base64");
 	tap_ok(find("") == 0, "empty text");
 	tap_is_str(vc_decode_kind_name(VC_DECODE_ROT13), "rot13", "kind names");
+	tap_is_str(vc_decode_kind_name(VC_DECODE_MORSE), "morse", "kind names: morse");
 	vc_buf_free(&out);
 	return tap_done();
 }
