@@ -16,25 +16,7 @@
 #include "msg.h"
 #include "point.h"
 #include "vtime.h"
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
-}
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
-}
+#include "xalloc.h"
 
 /* ---- setup --------------------------------------------------------- */
 
@@ -46,7 +28,7 @@ metric_for(struct vc_eval *ev, const char *name)
 	for (k = 0; k < ev->nmetrics; k++)
 		if (ev->metrics[k].len == n && memcmp(ev->metrics[k].name, name, n) == 0)
 			return &ev->metrics[k];
-	ev->metrics = xrealloc(ev->metrics, (ev->nmetrics + 1) * sizeof *ev->metrics);
+	ev->metrics = vc_xrealloc(ev->metrics, (ev->nmetrics + 1) * sizeof *ev->metrics);
 	memset(&ev->metrics[ev->nmetrics], 0, sizeof *ev->metrics);
 	ev->metrics[ev->nmetrics].name = name;
 	ev->metrics[ev->nmetrics].len = n;
@@ -57,7 +39,7 @@ struct vc_eval *
 vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, vc_eval_emit emit,
 	    void *arg)
 {
-	struct vc_eval *ev = xcalloc(1, sizeof *ev);
+	struct vc_eval *ev = vc_xcalloc(1, sizeof *ev);
 	size_t k, s;
 
 	vc_group_seed();
@@ -65,7 +47,7 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 	ev->emit = emit;
 	ev->horizon = o->retention + 2 * o->interval;
 	ev->arg = arg;
-	ev->mons = xcalloc(set->n, sizeof *ev->mons);
+	ev->mons = vc_xcalloc(set->n, sizeof *ev->mons);
 	for (k = 0; k < set->n; k++) {
 		const struct vc_monitor *m = &set->v[k];
 		struct mon *mon;
@@ -94,7 +76,7 @@ vc_eval_new(const struct vc_monitor_set *set, const struct vc_eval_options *o, v
 		for (s = 0; s < mon->q->nseries; s++) {
 			struct metric *mt = metric_for(ev, mon->q->series[s].metric);
 
-			mt->subs = xrealloc(mt->subs, (mt->nsubs + 1) * sizeof *mt->subs);
+			mt->subs = vc_xrealloc(mt->subs, (mt->nsubs + 1) * sizeof *mt->subs);
 			mt->subs[mt->nsubs].mon = mon;
 			mt->subs[mt->nsubs].series = s;
 			mt->nsubs++;

@@ -17,25 +17,7 @@
 #include "eval_priv.h"
 #include "msg.h"
 #include "point.h"
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
-}
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
-}
+#include "xalloc.h"
 
 /* Group keys come from the input (a session id is the attacker's to
  * choose): the hash is seeded per process so collisions cannot be planned.
@@ -138,7 +120,7 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 	char *p = (char *)(g + 1);
 
 	if (keylen + 1 > KEY_INLINE) {
-		g->key = xcalloc(keylen + 1, 1);
+		g->key = vc_xcalloc(keylen + 1, 1);
 		g->key_heap = 1;
 	} else {
 		g->key = p;
@@ -162,7 +144,7 @@ group_new(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, u
 	g->cache_end = NAN;
 	if (mon->ngroups == mon->capg) {
 		mon->capg = mon->capg ? mon->capg * 2 : 64;
-		mon->groups = xrealloc(mon->groups, mon->capg * sizeof *mon->groups);
+		mon->groups = vc_xrealloc(mon->groups, mon->capg * sizeof *mon->groups);
 	}
 	mon->groups[mon->ngroups++] = g;
 	ev->ngroups++;
@@ -266,7 +248,7 @@ keep_evidence(struct vc_eval *ev, struct group *g, unsigned long long seq, doubl
 	}
 	if (len > EV_INLINE) {
 		if (e->heapcap < len) {
-			e->heap = xrealloc(e->heap, len);
+			e->heap = vc_xrealloc(e->heap, len);
 			e->heapcap = (uint32_t)len;
 		}
 		memcpy(e->heap, json, len);
@@ -413,7 +395,7 @@ vc_points_add(struct vc_eval *ev, struct mon *mon, size_t series, const struct v
 		return;
 	}
 	if (ev->inflight == NULL)
-		ev->inflight = xcalloc(INFLIGHT, sizeof *ev->inflight);
+		ev->inflight = vc_xcalloc(INFLIGHT, sizeof *ev->inflight);
 	it = &ev->inflight[(ev->inflight_first + ev->inflight_n++) % INFLIGHT];
 	it->mon = mon;
 	it->series = series;

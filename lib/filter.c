@@ -11,31 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct parser {
 	const char *s;
 	size_t i;
 	struct vc_query_error *err;
 	int failed;
 };
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = xcalloc(n + 1, 1);
-
-	memcpy(p, s, n);
-	return p;
-}
 
 static void __attribute__((format(printf, 3, 4)))
 fail(struct parser *p, size_t col, const char *fmt, ...)
@@ -131,7 +114,7 @@ ftok(struct parser *p, size_t *at, size_t *len)
 static struct vc_filter *
 fnode(enum vc_filter_kind kind, struct vc_filter *a, struct vc_filter *b)
 {
-	struct vc_filter *f = xcalloc(1, sizeof *f);
+	struct vc_filter *f = vc_xcalloc(1, sizeof *f);
 
 	f->kind = kind;
 	f->a = a;
@@ -153,10 +136,10 @@ tag_term(struct parser *p, size_t at, size_t n)
 	}
 	f = fnode(VC_FILTER_TAG, NULL, NULL);
 	if (colon) {
-		f->key = xstrndup(w, (size_t)(colon - w));
-		f->value = xstrndup(colon + 1, n - (size_t)(colon - w) - 1);
+		f->key = vc_xstrndup(w, (size_t)(colon - w));
+		f->value = vc_xstrndup(colon + 1, n - (size_t)(colon - w) - 1);
 	} else {
-		f->key = xstrndup(w, n);
+		f->key = vc_xstrndup(w, n);
 	}
 	p->i = at + n;
 	return f;
@@ -190,7 +173,7 @@ in_list(struct parser *p, size_t kat, size_t kn)
 		return NULL;
 	}
 	f = fnode(VC_FILTER_IN, NULL, NULL);
-	f->key = xstrndup(p->s + kat, kn);
+	f->key = vc_xstrndup(p->s + kat, kn);
 	if (ftok(p, &at, &n) != FT_LP) {
 		fail(p, at, "expected '(' after IN");
 		return f;
@@ -205,7 +188,7 @@ in_list(struct parser *p, size_t kat, size_t kn)
 		f->values = realloc(f->values, (f->nvalues + 1) * sizeof *f->values);
 		if (f->values == NULL)
 			abort();
-		f->values[f->nvalues++] = xstrndup(p->s + at, n);
+		f->values[f->nvalues++] = vc_xstrndup(p->s + at, n);
 		p->i = at + n;
 		t = ftok(p, &at, &n);
 		p->i = at + n;

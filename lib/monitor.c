@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "msg.h"
+#include "xalloc.h"
 
 /* Monitor files are configuration: anything bigger is a mistake. */
 #define MAX_MONITOR_FILE (16L * 1024 * 1024)
@@ -26,16 +27,6 @@ vc_monitor_status_name(enum vc_monitor_status s)
 	static const char *names[] = {"ok", "warn", "alert", "no_data"};
 
 	return names[s];
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
 }
 
 /* Line and column (from 1, counting UTF-8 characters) of text[off]. */
@@ -74,7 +65,7 @@ member_string(struct vc_json_span obj, const char *name)
 		return NULL;
 	vc_json_string(v, &b);
 	if (b.p == NULL)
-		return xstrdup("");
+		return vc_xstrdup("");
 	return b.p;
 }
 
@@ -115,7 +106,7 @@ vc_id_tag(struct vc_json_span obj)
 		vc_json_string(t, &b);
 		if (b.len > 6 && strncmp(b.p, "vc-id:", 6) == 0) {
 			free(id);
-			id = xstrdup(b.p + 6);
+			id = vc_xstrdup(b.p + 6);
 		}
 	}
 	vc_buf_free(&b);
@@ -172,7 +163,7 @@ static char *
 base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *b = xstrdup(slash ? slash + 1 : path);
+	char *b = vc_xstrdup(slash ? slash + 1 : path);
 	char *dot = strrchr(b, '.');
 
 	if (dot && dot != b)
@@ -206,7 +197,7 @@ add(struct vc_monitor_set *set, const char *path, const char *text, struct vc_js
 	}
 	m = &set->v[set->n++];
 	memset(m, 0, sizeof *m);
-	m->file = xstrdup(path);
+	m->file = vc_xstrdup(path);
 	m->position = pos;
 	locate(text, (size_t)(root.p - text), 1, 1, &m->line, &m->col);
 	m->json = malloc(root.len + 1);

@@ -20,6 +20,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "xalloc.h"
+
 #define MAX_CATEGORIES    32
 #define START_WINDOW      1024
 #define START_MATCH_LIMIT 100000
@@ -127,17 +129,6 @@ vc_patterns_free(struct vc_patterns *p)
 	free(p);
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d) {
-		perror("strdup");
-		exit(2);
-	}
-	return d;
-}
-
 /* The category's number, adding it when new; -1 when too many. */
 static int
 category(struct vc_patterns *p, const char *name)
@@ -147,7 +138,7 @@ category(struct vc_patterns *p, const char *name)
 			return (int)i;
 	if (p->ncats == MAX_CATEGORIES)
 		return -1;
-	p->cats[p->ncats] = xstrdup(name);
+	p->cats[p->ncats] = vc_xstrdup(name);
 	return (int)p->ncats++;
 }
 
@@ -228,7 +219,7 @@ parse_line(struct vc_patterns *p, char *line, char ***res, unsigned **ids, unsig
 			*why = "too many signals";
 			return -1;
 		}
-		p->sigs[p->nsigs++] = (struct signal){xstrdup(name + 1), (unsigned)c, weight};
+		p->sigs[p->nsigs++] = (struct signal){vc_xstrdup(name + 1), (unsigned)c, weight};
 		return 0;
 	}
 	while (re && isspace((unsigned char)*re))
@@ -249,7 +240,7 @@ parse_line(struct vc_patterns *p, char *line, char ***res, unsigned **ids, unsig
 	}
 	(*res)[p->npats] = expand_regex(re);
 	(*ids)[p->npats] = p->npats;
-	p->pats[p->npats++] = (struct pattern){xstrdup(name), (unsigned)c, weight, NULL, NULL};
+	p->pats[p->npats++] = (struct pattern){vc_xstrdup(name), (unsigned)c, weight, NULL, NULL};
 	*nres = p->npats;
 	return 0;
 }

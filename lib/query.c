@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct parser {
 	const char *s; /* the query text */
 	size_t i;      /* cursor */
@@ -20,25 +22,6 @@ struct parser {
 	struct vc_query_error *err;
 	int failed;
 };
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = xcalloc(n + 1, 1);
-
-	memcpy(p, s, n);
-	return p;
-}
 
 /* Records the first error only: later ones are consequences of it. */
 static void __attribute__((format(printf, 4, 5)))
@@ -293,7 +276,7 @@ group_keys(struct parser *p, struct vc_series *s)
 		s->by = realloc(s->by, (s->nby + 1) * sizeof *s->by);
 		if (s->by == NULL)
 			abort();
-		s->by[s->nby++] = xstrndup(p->s + at, n);
+		s->by[s->nby++] = vc_xstrndup(p->s + at, n);
 		if (accept(p, '}'))
 			return;
 		expect(p, ',', "or '}' between group keys");
@@ -418,7 +401,7 @@ series(struct parser *p, enum vc_agg space, size_t col)
 		return NULL;
 	}
 	p->i += n;
-	s.metric = xstrndup(p->s + at, n);
+	s.metric = vc_xstrndup(p->s + at, n);
 	expect(p, '{', "after the metric name (use {*} for every tag)");
 	if (!p->failed) {
 		s.filter = vc_filter_parse(p->s, &p->i, p->err);
@@ -440,7 +423,7 @@ series(struct parser *p, enum vc_agg space, size_t col)
 	if (p->q->series == NULL)
 		abort();
 	p->q->series[p->q->nseries] = s;
-	e = xcalloc(1, sizeof *e);
+	e = vc_xcalloc(1, sizeof *e);
 	e->kind = VC_EXPR_SERIES;
 	e->series = p->q->nseries++;
 	return e;
@@ -453,7 +436,7 @@ static struct vc_expr *expr(struct parser *p);
 static struct vc_expr *
 node(enum vc_expr_kind kind, struct vc_expr *a, struct vc_expr *b)
 {
-	struct vc_expr *e = xcalloc(1, sizeof *e);
+	struct vc_expr *e = vc_xcalloc(1, sizeof *e);
 
 	e->kind = kind;
 	e->a = a;
@@ -761,9 +744,9 @@ check_groups(struct parser *p)
 			return;
 		}
 	}
-	q->by = xcalloc(q->series[0].nby, sizeof *q->by);
+	q->by = vc_xcalloc(q->series[0].nby, sizeof *q->by);
 	for (j = 0; j < q->series[0].nby; j++)
-		q->by[j] = xstrndup(q->series[0].by[j], strlen(q->series[0].by[j]));
+		q->by[j] = vc_xstrndup(q->series[0].by[j], strlen(q->series[0].by[j]));
 	q->nby = q->series[0].nby;
 	for (k = 0; k < q->nseries; k++)
 		q->as_count |= q->series[k].as_count;
@@ -779,8 +762,8 @@ vc_query_parse(const char *text, struct vc_query_error *err)
 	memset(err, 0, sizeof *err);
 	p.s = text;
 	p.err = err;
-	p.q = xcalloc(1, sizeof *p.q);
-	p.q->text = xstrndup(text, strlen(text));
+	p.q = vc_xcalloc(1, sizeof *p.q);
+	p.q->text = vc_xstrndup(text, strlen(text));
 	time_aggregation(&p);
 	expect(&p, ':', "after the time aggregation");
 	if (!p.failed)

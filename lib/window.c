@@ -10,16 +10,7 @@
 #include <stdlib.h>
 
 #include "msg.h"
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		err(VC_EXIT_USAGE, "out of memory");
-	return p;
-}
+#include "xalloc.h"
 
 void
 vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, double span)
@@ -34,9 +25,9 @@ vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, d
 	w->nbuckets = 4;
 	while (w->nbuckets < (size_t)ceil(span / width) + 3)
 		w->nbuckets *= 2;
-	w->values = xcalloc(q->nseries, sizeof *w->values);
-	w->lastval = xcalloc(q->nseries, sizeof *w->lastval);
-	w->lastat = xcalloc(q->nseries, sizeof *w->lastat);
+	w->values = vc_xcalloc(q->nseries, sizeof *w->values);
+	w->lastval = vc_xcalloc(q->nseries, sizeof *w->lastval);
+	w->lastat = vc_xcalloc(q->nseries, sizeof *w->lastat);
 }
 
 void
@@ -50,7 +41,7 @@ vc_window_free(struct vc_window *w)
 struct vc_slot *
 vc_window_ring_new(const struct vc_window *w)
 {
-	struct vc_slot *ring = xcalloc(w->q->nseries * w->nbuckets, sizeof *ring);
+	struct vc_slot *ring = vc_xcalloc(w->q->nseries * w->nbuckets, sizeof *ring);
 	size_t k;
 
 	for (k = 0; k < w->q->nseries * w->nbuckets; k++)

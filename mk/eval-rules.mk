@@ -13,7 +13,7 @@ bench:: $(OUTBIN)/vc-eval-rules $(BUILD)/bench/eval-rules-jvparse
 
 # The query, filter and template parsers under libFuzzer.
 EVAL_RULES_FUZZ_SRC = lib/query.c lib/filter.c lib/template.c lib/monitor.c lib/json.c \
-	lib/buf.c lib/msg.c
+	lib/buf.c lib/msg.c lib/xalloc.c
 
 build-fuzz/fuzz_query: tests/fuzz/fuzz_query.c $(EVAL_RULES_FUZZ_SRC)
 	@mkdir -p $(@D)
@@ -36,7 +36,7 @@ fuzz:: build-fuzz/fuzz_monitor
 
 EVAL_RULES_EVAL_SRC = lib/evaluator.c lib/evgroup.c lib/point.c lib/window.c lib/transition.c \
 	lib/slab.c lib/monitor.c lib/monitor_check.c lib/query.c lib/filter.c lib/template.c \
-	lib/json.c lib/vtime.c lib/buf.c lib/msg.c
+	lib/json.c lib/vtime.c lib/buf.c lib/msg.c lib/xalloc.c
 
 build-fuzz/fuzz_eval: tests/fuzz/fuzz_eval.c $(EVAL_RULES_EVAL_SRC)
 	@mkdir -p $(@D)

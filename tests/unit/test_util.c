@@ -1,6 +1,7 @@
 /* buf.h, vtime.h and field.h: the small pieces every tool leans on. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -8,6 +9,7 @@
 #include "json.h"
 #include "jsonl.h"
 #include "vtime.h"
+#include "xalloc.h"
 #include "tap.h"
 
 static void
@@ -137,10 +139,28 @@ test_field(void)
 	tap_is_str(eval("empty", msg), "(absent)", "a program that yields nothing");
 }
 
+static void
+test_xalloc(void)
+{
+	char *s = vc_xstrndup("abcdef", 3);
+	char *empty = vc_xcalloc(0, 0);
+	char *grown = vc_xrealloc(NULL, 0);
+
+	tap_is_str(s, "abc", "xstrndup copies n bytes and terminates them");
+	tap_ok(empty != NULL && grown != NULL, "a zero size still gets a pointer");
+	grown = vc_xrealloc(grown, 4096);
+	memset(grown, 'x', 4096);
+	tap_ok(grown[4095] == 'x', "xrealloc grows");
+	free(s);
+	free(empty);
+	free(grown);
+}
+
 int
 main(void)
 {
 	test_buf_json();
+	test_xalloc();
 	test_time();
 	test_field();
 	return tap_done();
