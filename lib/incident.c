@@ -46,6 +46,7 @@ struct vc_incidents {
 	size_t npairs, cappairs;
 	struct vc_buf events; /* lines held until the commit */
 	struct vc_buf scratch, render_tmp;
+	struct vc_buf whole; /* a stored record with its fixed pieces */
 	struct vc_buf key;   /* the transition's key, kept for its memory */
 	size_t cached_bytes; /* timeline bytes brought into the cache */
 	size_t batched;
@@ -108,6 +109,7 @@ vc_incidents_free(struct vc_incidents *e)
 	vc_buf_free(&e->events);
 	vc_buf_free(&e->scratch);
 	vc_buf_free(&e->render_tmp);
+	vc_buf_free(&e->whole);
 	vc_buf_free(&e->key);
 	free(e);
 }
@@ -446,7 +448,13 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 		inc = malloc(sizeof *inc);
 		if (inc == NULL)
 			abort();
-		if (vc_incident_parse(inc, row.record, row.record_len) < 0) {
+		vc_buf_reset(&e->whole);
+		if (vc_incstore_record_as(e->store, &row, 0, &e->whole) < 0) {
+			free(inc);
+			*err = 1;
+			return NULL;
+		}
+		if (vc_incident_parse(inc, e->whole.p, e->whole.len) < 0) {
 			free(inc);
 			inc = NULL; /* an unreadable row: start afresh */
 		} else {
@@ -512,19 +520,57 @@ emit(struct vc_incidents *e, struct vc_incident *inc, enum vc_inc_event ev, doub
 	inc->updated_ts = ts;
 	view_of(e, inc, VC_INC_TIMELINE_EMIT, &view);
 	inc->ev_off = e->events.len;
-	vc_incident_render(inc, ev, ts, &view, &e->events, inc->ev_tl);
+	vc_incident_render(inc, ev, ts, &view, &e->events, &inc->ev);
 	inc->ev_len = e->events.len - inc->ev_off;
 	vc_buf_addc(&e->events, '\n');
 	mark_dirty(e, inc);
 }
 
+/* Puts the latest event of inc into e->scratch as its stored record:
+ * without its timeline entries (rows of their own, written once each)
+ * and without the pieces that are the same in every event (in the store
+ * once); notes those pieces in *f. */
+static void
+cut_record(struct vc_incidents *e, const struct vc_incident *inc, struct vc_incstore_fixed *f)
+{
+	const struct vc_inc_marks *m = &inc->ev;
+	const char *ev = e->events.p;
+	const size_t *cut[4];
+	size_t at = inc->ev_off;
+	int n = 0;
+
+	memset(f, 0, sizeof *f);
+	if (m->head_fixed) {
+		cut[n++] = m->head;
+		f->head = ev + m->head[0];
+		f->head_len = m->head[1] - m->head[0];
+	}
+	cut[n++] = m->mid;
+	f->mid = ev + m->mid[0];
+	f->mid_len = m->mid[1] - m->mid[0];
+	cut[n++] = m->tl;
+	if (m->checklist_fixed) {
+		cut[n++] = m->checklist;
+		f->checklist = ev + m->checklist[0];
+		f->checklist_len = m->checklist[1] - m->checklist[0];
+	}
+	vc_buf_reset(&e->scratch);
+	for (int i = 0; i < n; i++) {
+		vc_buf_add(&e->scratch, ev + at, cut[i][0] - at);
+		at = cut[i][1];
+	}
+	vc_buf_add(&e->scratch, ev + at, inc->ev_off + inc->ev_len - at);
+}
+
 /* Writes a dirty incident: its row is the latest event it printed (every
- * dirty incident printed one in this batch, still held in e->events) with
- * an empty timeline, plus the timeline entries new since the last save. */
+ * dirty incident printed one in this batch, still held in e->events),
+ * cut as cut_record says, plus the timeline entries new since the last
+ * save, and the fixed pieces once per incident and run. */
 static int
 save(struct vc_incidents *e, struct vc_incident *inc)
 {
 	struct vc_incstore_row row;
+	struct vc_incstore_fixed fixed;
 
 	row.id = inc->id;
 	row.key = inc->key;
@@ -533,18 +579,17 @@ save(struct vc_incidents *e, struct vc_incident *inc)
 	row.last_ts = inc->last_ts;
 	row.updated_ts = inc->updated_ts;
 	row.resolve_due = inc->state == VC_INC_MITIGATED ? inc->resolve_due : 0;
-	/* The event without its timeline entries: those are rows of their
-	 * own, written once each. */
-	vc_buf_reset(&e->scratch);
-	vc_buf_add(&e->scratch, e->events.p + inc->ev_off, inc->ev_tl[0] + 1 - inc->ev_off);
-	vc_buf_add(&e->scratch, e->events.p + inc->ev_tl[1],
-		   inc->ev_off + inc->ev_len - inc->ev_tl[1]);
+	cut_record(e, inc, &fixed);
 	row.record = e->scratch.p;
 	row.record_len = e->scratch.len;
 	row.rowid = inc->rowid;
 	if (vc_incstore_put(e->store, &row) < 0)
 		return -2;
 	inc->rowid = row.rowid;
+	/* In the same transaction as the first record cut without them. */
+	if (!inc->fixed_saved && vc_incstore_fixed_put(e->store, inc->id, &fixed) < 0)
+		return -2;
+	inc->fixed_saved = 1;
 	for (int i = 0; i < inc->ntl; i++)
 		if (inc->tl[i].seq > inc->tl_saved &&
 		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq, inc->tl[i].json,

@@ -50,6 +50,18 @@ enum vc_inc_event {
 const char *vc_incident_state_name(enum vc_inc_state s);
 const char *vc_incident_event_name(enum vc_inc_event e);
 
+/* Where the pieces of a rendered record are, as offsets in the buffer
+ * it was rendered to, each [start, end): the timeline array's content
+ * (between its brackets); and the pieces that stay as long as the
+ * incident's template and values do (see incstore.h), each starting
+ * with its comma: head (id to severity), mid (handle to attacker),
+ * checklist (its member); *_fixed: the piece uses neither count nor
+ * peak, so it is the same in every event. */
+struct vc_inc_marks {
+	size_t tl[2], head[2], mid[2], checklist[2];
+	int head_fixed, checklist_fixed;
+};
+
 /* A timeline entry: one JSON object, rendered once, and its number in
  * the incident's timeline (from 1). */
 struct vc_inc_entry {
@@ -105,9 +117,10 @@ struct vc_incident {
 	int paired; /* user_id and session_id are known to go together */
 	int dirty;
 	enum vc_inc_event last_event;
-	long long rowid;       /* its row in the store, 0 before the first */
-	size_t ev_off, ev_len; /* the latest event in the batch's lines */
-	size_t ev_tl[2];       /* its timeline array, offsets in the lines */
+	long long rowid;        /* its row in the store, 0 before the first */
+	size_t ev_off, ev_len;  /* the latest event in the batch's lines */
+	struct vc_inc_marks ev; /* its pieces, offsets in the lines */
+	int fixed_saved;        /* the fixed pieces are in the store */
 };
 
 /* What a rendering needs besides the incident.  The user's sessions
@@ -121,11 +134,12 @@ struct vc_inc_view {
 };
 
 /* Appends the incident record for event ev at time ts (one JSON object,
- * no newline) to out.  When tl is not NULL it gets the offsets in out of
- * the timeline array's first and last bytes ('[' and ']').  inc's render
- * cache is brought up to date; nothing else of it changes. */
+ * no newline) to out.  When marks is not NULL it gets where the pieces
+ * are in out.  inc's render cache is brought up to date; nothing else of
+ * it changes. */
 void vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
-			const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2]);
+			const struct vc_inc_view *view, struct vc_buf *out,
+			struct vc_inc_marks *marks);
 /* Rebuilds inc (zeroed first) from a stored record; 0 or -1. */
 int vc_incident_parse(struct vc_incident *inc, const char *json, size_t len);
 /* Derives attacker, user_id and session_id from inc->group. */

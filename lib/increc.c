@@ -252,22 +252,36 @@ add_impact(struct vc_buf *b, const struct vc_incident *inc, const struct vc_inc_
 	vc_buf_addc(b, '}');
 }
 
+/* Appends a cached piece, noting where it went in at[0..1]. */
+static void
+add_marked(struct vc_buf *b, const struct vc_buf *piece, size_t at[2])
+{
+	at[0] = b->len;
+	add_cached(b, piece);
+	at[1] = b->len;
+}
+
 void
 vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
-		   const struct vc_inc_view *view, struct vc_buf *out, size_t tl[2])
+		   const struct vc_inc_view *view, struct vc_buf *out, struct vc_inc_marks *marks)
 {
+	struct vc_inc_marks none;
 	const struct vc_inctmpl *t = view->tmpl;
 	int from = inc->ntl > view->max_timeline ? inc->ntl - view->max_timeline : 0;
 
+	if (marks == NULL)
+		marks = &none;
 	refresh_cache(inc, t, view);
+	marks->head_fixed = !inc->cache.title_live;
+	marks->checklist_fixed = !inc->cache.checklist_live;
 	vc_buf_adds(out, "{\"type\":\"incident\",\"event\":\"");
 	vc_buf_adds(out, event_names[ev]);
 	vc_buf_addc(out, '"');
 	add_num(out, KEY("ts"), ts);
-	add_cached(out, &inc->cache.head);
+	add_marked(out, &inc->cache.head, marks->head);
 	add_key(out, KEY("state"));
 	vc_buf_add(out, state_json[inc->state], strlen(state_json[inc->state]));
-	add_cached(out, &inc->cache.mid);
+	add_marked(out, &inc->cache.mid, marks->mid);
 	add_num(out, KEY("first_seen"), inc->first_seen);
 	add_num(out, KEY("last_seen"), inc->last_seen);
 	add_num(out, KEY("count"), (double)inc->count);
@@ -280,21 +294,21 @@ vc_incident_render(struct vc_incident *inc, enum vc_inc_event ev, double ts,
 	if (inc->reopened > 0)
 		add_num(out, KEY("reopened"), inc->reopened);
 	add_key(out, KEY("timeline"));
-	if (tl)
-		tl[0] = out->len;
 	vc_buf_addc(out, '[');
+	marks->tl[0] = out->len;
 	for (int i = from; i < inc->ntl; i++) {
 		if (i > from)
 			vc_buf_addc(out, ',');
 		vc_buf_add(out, inc->tl[i].json, inc->tl[i].len);
 	}
-	if (tl)
-		tl[1] = out->len;
+	marks->tl[1] = out->len;
 	vc_buf_addc(out, ']');
 	add_num(out, KEY("timeline_total"), (double)inc->tl_total);
 	add_impact(out, inc, view);
+	marks->checklist[0] = out->len;
 	add_key(out, KEY("checklist"));
 	add_cached(out, &inc->cache.checklist);
+	marks->checklist[1] = out->len;
 	vc_buf_addc(out, '}');
 }
 

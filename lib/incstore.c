@@ -15,7 +15,8 @@
 
 #include "json.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+#define VERSION_TEXT   "2" /* SCHEMA_VERSION spelled for SQL */
 /* How long a run waits for another one's write lock. */
 #define BUSY_TIMEOUT_MS 120000
 
@@ -34,6 +35,8 @@ enum {
 	Q_TL_ADD,
 	Q_TL_GET,
 	Q_TL_PRUNE,
+	Q_FIXED_PUT,
+	Q_FIXED_GET,
 	NQ
 };
 
@@ -69,6 +72,9 @@ static const char *const sql_text[NQ] = {
 		     "ORDER BY seq",
 	[Q_TL_PRUNE] = "DELETE FROM timeline WHERE incident_id = ?1 AND seq > 1 "
 		       "AND seq <= ?2",
+	[Q_FIXED_PUT] = "INSERT OR REPLACE INTO fixed(incident_id, head, mid, "
+			"checklist) VALUES (?1, ?2, ?3, ?4)",
+	[Q_FIXED_GET] = "SELECT head, mid, checklist FROM fixed WHERE incident_id = ?1",
 };
 
 static const char schema[] =
@@ -85,6 +91,11 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS timeline("
 	" incident_id TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS timeline_seq ON timeline(incident_id, seq);"
+	/* Schema 2: the pieces of an incident's record that stay the
+	 * same from event to event, written once instead of with every
+	 * update (NULL: the record has it). */
+	"CREATE TABLE IF NOT EXISTS fixed("
+	" incident_id TEXT PRIMARY KEY, head TEXT, mid TEXT, checklist TEXT);"
 	"CREATE TABLE IF NOT EXISTS user_sessions("
 	" user_id TEXT NOT NULL, session_id TEXT NOT NULL,"
 	" PRIMARY KEY(user_id, session_id)) WITHOUT ROWID;"
@@ -203,7 +214,7 @@ setup(struct vc_incstore *s, const char *path)
 			 SCHEMA_VERSION);
 		return -1;
 	}
-	if (exec(s, schema) < 0 || exec(s, "PRAGMA user_version = 1") < 0 ||
+	if (exec(s, schema) < 0 || exec(s, "PRAGMA user_version = " VERSION_TEXT) < 0 ||
 	    exec(s, "COMMIT") < 0) {
 		char keep[sizeof s->error];
 		memcpy(keep, s->error, sizeof keep);
@@ -557,28 +568,114 @@ add_entry_json(long long seq, const char *json, size_t len, void *ctx)
 }
 
 int
-vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row, struct vc_buf *out)
+vc_incstore_fixed_put(struct vc_incstore *s, const char *id, const struct vc_incstore_fixed *f)
 {
-	struct vc_json_span root, tl;
-	const char *why;
-	size_t off, at;
+	sqlite3_stmt *q = s->q[Q_FIXED_PUT];
+	const char *p[3] = {f->head, f->mid, f->checklist};
+	const size_t n[3] = {f->head_len, f->mid_len, f->checklist_len};
 
-	/* The record's own top-level "timeline" member, found by the
-	 * scanner: the same text nested in the monitor or the attacker is
-	 * not it. */
-	if (vc_json_check(row->record, row->record_len, &root, &why, &off) < 0 ||
-	    !vc_json_member(root, "timeline", &tl) || tl.type != VC_JSON_ARRAY) {
-		vc_buf_add(out, row->record, row->record_len);
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	for (int i = 0; i < 3; i++)
+		if (p[i] != NULL)
+			sqlite3_bind_text(q, i + 2, p[i], (int)n[i], SQLITE_STATIC);
+		else
+			sqlite3_bind_null(q, i + 2);
+	return step_done(q) == SQLITE_DONE ? 0 : fail(s, "write incident");
+}
+
+/* Copies rec[*at, to) to out; 0, or -1 when to is behind *at (pieces
+ * out of the order this store writes them: left out). */
+static int
+copy_to(struct vc_buf *out, const char *rec, size_t *at, size_t to)
+{
+	if (to < *at)
+		return -1;
+	vc_buf_add(out, rec + *at, to - *at);
+	*at = to;
+	return 0;
+}
+
+/* Appends column i of q's row, if not NULL. */
+static void
+add_column(struct vc_buf *out, sqlite3_stmt *q, int i)
+{
+	if (sqlite3_column_type(q, i) != SQLITE_NULL)
+		vc_buf_add(out, sqlite3_column_text(q, i), (size_t)sqlite3_column_bytes(q, i));
+}
+
+int
+vc_incstore_record_as(struct vc_incstore *s, const struct vc_incstore_row *row, int timeline,
+		      struct vc_buf *out)
+{
+	const char *rec = row->record, *why;
+	struct vc_json_span root, k, v, state_k = {NULL, 0, VC_JSON_NONE},
+					state_v = {NULL, 0, VC_JSON_NONE},
+					tl = {NULL, 0, VC_JSON_NONE};
+	struct vc_json_iter it;
+	sqlite3_stmt *q = s->q[Q_FIXED_GET];
+	int has_id = 0, has_handle = 0, has_checklist = 0, fixed = 0, rc = 0;
+	size_t off, at = 0, n = row->record_len;
+
+	/* The record's own top-level members, found by the scanner: the
+	 * same text nested in the monitor or the attacker is not them. */
+	if (vc_json_check(rec, n, &root, &why, &off) < 0 || root.type != VC_JSON_OBJECT) {
+		vc_buf_add(out, rec, n);
 		return 0;
 	}
+	vc_json_iter_init(root, &it);
+	while (vc_json_object_next(&it, &k, &v)) {
+		if (vc_json_key_is(k, "id", 2))
+			has_id = 1;
+		else if (vc_json_key_is(k, "handle", 6))
+			has_handle = 1;
+		else if (vc_json_key_is(k, "checklist", 9))
+			has_checklist = 1;
+		else if (vc_json_key_is(k, "state", 5))
+			state_k = k, state_v = v;
+		else if (vc_json_key_is(k, "timeline", 8) && v.type == VC_JSON_ARRAY)
+			tl = v;
+	}
+	if (!has_id || !has_handle || !has_checklist) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, row->id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_reset(q);
+			return fail(s, "read incident");
+		}
+		fixed = rc == SQLITE_ROW;
+	}
+	/* The fixed pieces go back where the record was cut: head (",id"
+	 * to severity) before ",state", mid (",handle" to attacker) after
+	 * it, the checklist last. */
+	if (fixed && !has_id && state_k.p != NULL && state_k.p > rec && state_k.p[-1] == ',' &&
+	    copy_to(out, rec, &at, (size_t)(state_k.p - 1 - rec)) == 0)
+		add_column(out, q, 0);
+	if (fixed && !has_handle && state_v.p != NULL &&
+	    copy_to(out, rec, &at, (size_t)(state_v.p + state_v.len - rec)) == 0)
+		add_column(out, q, 1);
 	/* The entries in the record are the newest few; the table has
 	 * them all, so they replace the array's content. */
-	at = (size_t)(tl.p - row->record);
-	vc_buf_add(out, row->record, at + 1); /* up to the '[' */
-	if (vc_incstore_timeline(s, row->id, add_entry_json, out) < 0)
-		return -1;
-	vc_buf_add(out, tl.p + tl.len - 1, row->record_len - (at + tl.len - 1));
+	if (timeline && tl.p != NULL && copy_to(out, rec, &at, (size_t)(tl.p + 1 - rec)) == 0) {
+		if (vc_incstore_timeline(s, row->id, add_entry_json, out) < 0) {
+			sqlite3_reset(q);
+			return -1;
+		}
+		at = (size_t)(tl.p + tl.len - 1 - rec);
+	}
+	if (fixed && !has_checklist &&
+	    copy_to(out, rec, &at, (size_t)(root.p + root.len - 1 - rec)) == 0)
+		add_column(out, q, 2);
+	copy_to(out, rec, &at, n);
+	sqlite3_reset(q);
 	return 0;
+}
+
+int
+vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row, struct vc_buf *out)
+{
+	return vc_incstore_record_as(s, row, 1, out);
 }
 
 int

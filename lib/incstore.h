@@ -14,12 +14,16 @@
  * cache and reads again: two runs never work from stale copies.
  *
  * Tables: incidents (one row per incident: its latest record, the JSON
- * line vc-incident printed without its timeline entries, plus the columns
- * lookups need), timeline (the entries, each written once, keyed by
- * incident and sequence number: a batch appends what is new instead of
- * rewriting every entry again), user_sessions (which sessions each user
- * was seen in), posts (incident events still to send to a target) and
- * remote (ids the targets gave back).
+ * line vc-incident printed without its timeline entries and without the
+ * pieces in fixed, plus the columns lookups need), timeline (the
+ * entries, each written once, keyed by incident and sequence number: a
+ * batch appends what is new instead of rewriting every entry again),
+ * fixed (the pieces of an incident's record that are the same in every
+ * event -- id to severity, handle to attacker, the checklist -- written
+ * once per run instead of with every update: two thirds of a record),
+ * user_sessions (which sessions each user was seen in), posts (incident
+ * events still to send to a target) and remote (ids the targets gave
+ * back).
  *
  * Strings returned in rows point into SQLite's memory and stay valid
  * until the next call on the store.
@@ -43,8 +47,9 @@ struct vc_incstore_row {
 	double updated_ts;  /* time of the latest event */
 	double resolve_due; /* when a mitigated incident resolves; 0 */
 	const char *record; /* the latest incident record, JSON, as printed
-			       but with "timeline" empty (vc_incstore_record
-			       puts the entries in) */
+			       but with "timeline" empty and maybe without
+			       its fixed pieces (vc_incstore_record puts
+			       them back) */
 	size_t record_len;
 	long long rowid; /* SQLite's, 0 for a row never stored */
 };
@@ -89,10 +94,26 @@ int vc_incstore_timeline(struct vc_incstore *s, const char *id,
 			 void (*fn)(long long seq, const char *json, size_t len, void *ctx),
 			 void *ctx);
 int vc_incstore_timeline_prune(struct vc_incstore *s, const char *id, long long upto);
-/* Writes row's record to out with its timeline entries in place: the
- * whole incident.  0 or -1. */
+/* Writes row's record to out with its fixed pieces and its timeline
+ * entries in place: the whole incident.  0 or -1. */
 int vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,
 		       struct vc_buf *out);
+/* The same, with the timeline entries only when timeline is set. */
+int vc_incstore_record_as(struct vc_incstore *s, const struct vc_incstore_row *row, int timeline,
+			  struct vc_buf *out);
+
+/* The fixed pieces of an incident's record, as JSON text that starts
+ * with its comma (",\"id\":..."), or NULL when the record keeps the
+ * piece (it changes with the count or the peak). */
+struct vc_incstore_fixed {
+	const char *head; /* ,"id" to "severity" */
+	const char *mid;  /* ,"handle" to "attacker" */
+	const char *checklist;
+	size_t head_len, mid_len, checklist_len;
+};
+
+/* Stores (replacing) the fixed pieces of incident id. 0 or -1. */
+int vc_incstore_fixed_put(struct vc_incstore *s, const char *id, const struct vc_incstore_fixed *f);
 
 /* The sessions a user was seen in: fn for each; 0 or -1. */
 int vc_incstore_user_sessions(struct vc_incstore *s, const char *user_id,

@@ -344,6 +344,18 @@ post_args() {
 	assert_success
 	[ "$(jq -r '.title, .severity, .checklist[0]' <<<"$output" | paste -sd'|')" = \
 		"PI by s-5 on Prompt injection|SEV-1|call session s-5" ]
+	# Texts that change with the count and the peak are stored with each
+	# event, the others once: --list shows what the last event said.
+	echo '{"title": "PI x{{count}}", "severity": "SEV-1", "checklist": ["peak {{peak}}", "call {{attacker}}"]}' >"$T/tpl/prompt-injection.json"
+	{ tr 1000 alert s-5 0.8; tr 1060 alert s-5 0.9; tr 1060 alert s-6 0.75; } >"$T/in"
+	run vc-incident -s "$DB" --templates "$T/tpl" --now 2000 "$T/in"
+	assert_success
+	last=$(jq -c 'select(.key == "prompt-injection/session_id:s-5") | [.title, .checklist, .severity, .handle]' <<<"$output" | tail -1)
+	[ "$last" = '["PI x2",["peak 0.9","call session s-5"],"SEV-1","@incident-prompt-injection"]' ]
+	run vc-incident -s "$DB" --list
+	assert_success
+	[ "$(jq -c 'select(.key == "prompt-injection/session_id:s-5") | [.title, .checklist, .severity, .handle]' <<<"$output")" = "$last" ]
+	[ "$(jq -r 'select(.key == "prompt-injection/session_id:s-6") | .title' <<<"$output")" = "PI x1" ]
 	echo '{"title": 3}' >"$T/tpl/prompt-injection.json"
 	run vc-incident --templates "$T/tpl" </dev/null
 	assert_failure 2
