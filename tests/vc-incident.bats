@@ -301,8 +301,9 @@ post_args() {
 		[ "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>/dev/null || echo ok)" = ok ]
 	done
 	vc-incident -s "$DB" --now 3500 "$T/in" >>"$T/printed"
-	vc-incident --now 3500 "$T/in" | jq -r 'select(.event == "mitigated") | [.id, .count] | join(":")' | sort >"$T/clean"
-	vc-incident -s "$DB" --list | jq -r '[.id, .count] | join(":")' | sort >"$T/stored"
+	# Whole records: the pieces stored once are back in each.
+	vc-incident --now 3500 "$T/in" | jq -r 'select(.event == "mitigated") | [.id, .count, .title, .handle, .monitor.id, .attacker.session_id, (.checklist | length)] | join(":")' | sort >"$T/clean"
+	vc-incident -s "$DB" --list | jq -r '[.id, .count, .title, .handle, .monitor.id, .attacker.session_id, (.checklist | length)] | join(":")' | sort >"$T/stored"
 	diff "$T/clean" "$T/stored"
 	[ "$(wc -l <"$T/stored")" = 300 ]
 	# Every incident event a killed run printed is in the store, once.
