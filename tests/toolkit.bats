@@ -61,6 +61,24 @@ binaries() {
 	assert_success
 }
 
+@test "every long option of every binary's --help is in its man page, and every option the man page lists is in --help" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	local b o page missing=
+	for b in $(binaries); do
+		# The rendered page, so '.It Fl u , \-unbuffered' counts as --unbuffered.
+		page=$(mandoc -Tascii -O width=300 "$REPO/man/$b.1" | col -b)
+		for o in $(help_options "$b"); do
+			grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" <<<"$page" ||
+				missing="$missing $b(1):$o"
+		done
+		# Options the page describes (its indented option list) that --help lacks.
+		for o in $(grep -E '^     -' <<<"$page" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+			help_options "$b" | grep -qx -- "$o" || missing="$missing $b--help:$o"
+		done
+	done
+	[ -z "$missing" ] || { echo "options missing:$missing"; return 1; }
+}
+
 @test "every long option of every binary has bash, zsh and fish completions" {
 	for b in $(binaries); do
 		assert_completions_cover "$b"
