@@ -46,9 +46,10 @@ struct vc_incidents {
 	size_t npairs, cappairs;
 	struct vc_buf events; /* lines held until the commit */
 	struct vc_buf scratch, render_tmp;
-	struct vc_buf whole; /* a stored record with its fixed pieces */
-	struct vc_buf key;   /* the transition's key, kept for its memory */
-	size_t cached_bytes; /* timeline bytes brought into the cache */
+	struct vc_buf whole;                /* a stored record with its fixed pieces */
+	struct vc_buf key;                  /* the transition's key, kept for its memory */
+	struct vc_inc_monitor_memo monitor; /* of the last transition */
+	size_t cached_bytes;                /* timeline bytes brought into the cache */
 	size_t batched;
 	double clock; /* newest input time */
 };
@@ -110,6 +111,7 @@ vc_incidents_free(struct vc_incidents *e)
 	vc_buf_free(&e->scratch);
 	vc_buf_free(&e->render_tmp);
 	vc_buf_free(&e->whole);
+	vc_buf_free(&e->monitor.bytes);
 	vc_buf_free(&e->key);
 	free(e);
 }
@@ -712,6 +714,7 @@ vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const ch
 	memset(&t, 0, sizeof t);
 	t.key = e->key;
 	vc_buf_reset(&t.key);
+	t.memo = &e->monitor;
 	*why = vc_inc_transition_read(&t, rec, &e->scratch);
 	if (*why != NULL) {
 		rc = -1;

@@ -155,9 +155,23 @@ read_handle(struct vc_inc_transition *t, struct vc_json_span hs, struct vc_buf *
 static void
 read_monitor(struct vc_inc_transition *t)
 {
+	struct vc_inc_monitor_memo *m = t->memo;
+	const char *p = t->monitor.p;
 	struct vc_json_iter it;
 	struct vc_json_span k, v;
 
+	if (m != NULL && m->bytes.len == t->monitor.len &&
+	    memcmp(m->bytes.p, p, m->bytes.len) == 0) {
+		t->monitor_id.p = p + m->id_off;
+		t->monitor_id.len = m->id_len;
+		t->monitor_id.type = m->id_type;
+		t->monitor_query.p = p + m->query_off;
+		t->monitor_query.len = m->query_len;
+		t->monitor_query.type = m->query_type;
+		return;
+	}
+	t->monitor_id.p = t->monitor_query.p = p;
+	t->monitor_id.len = t->monitor_query.len = 0;
 	t->monitor_id.type = t->monitor_query.type = VC_JSON_NONE;
 	vc_json_iter_init(t->monitor, &it);
 	while (vc_json_object_next(&it, &k, &v)) {
@@ -166,6 +180,17 @@ read_monitor(struct vc_inc_transition *t)
 		else if (vc_json_key_is(k, "query", 5))
 			t->monitor_query = v;
 	}
+	if (m == NULL)
+		return;
+	/* Offsets: the record's bytes go with the record. */
+	vc_buf_reset(&m->bytes);
+	vc_buf_add(&m->bytes, p, t->monitor.len);
+	m->id_off = (size_t)(t->monitor_id.p - p);
+	m->id_len = t->monitor_id.len;
+	m->id_type = t->monitor_id.type;
+	m->query_off = (size_t)(t->monitor_query.p - p);
+	m->query_len = t->monitor_query.len;
+	m->query_type = t->monitor_query.type;
 }
 
 /* Reads the members of a transition in one pass over the record (the

@@ -17,6 +17,16 @@
 #include "jsonl.h"
 
 enum vc_inc_status { VC_ST_ALERT, VC_ST_WARN, VC_ST_OK, VC_ST_NO_DATA };
+
+/* The last monitor object read and where its id and query are in it:
+ * the transitions of one monitor carry the same bytes, compared then
+ * instead of walked again.  The caller's, zeroed at first; free its
+ * bytes with vc_buf_free. */
+struct vc_inc_monitor_memo {
+	struct vc_buf bytes;
+	size_t id_off, id_len, query_off, query_len;
+	enum vc_json_type id_type, query_type;
+};
 extern const char *const vc_inc_status_names[];
 
 struct vc_inc_transition {
@@ -25,8 +35,9 @@ struct vc_inc_transition {
 	struct vc_json_span monitor, group, previous, value, threshold, message, evidence;
 	struct vc_json_span monitor_id, monitor_query; /* type VC_JSON_NONE when absent */
 	int has_group, has_previous, has_value, has_threshold, has_message, has_evidence;
-	double value_num, threshold_num; /* when has_value, has_threshold */
-	char *handle;                    /* the first "@incident-NAME", malloc'd, or NULL */
+	double value_num, threshold_num;  /* when has_value, has_threshold */
+	char *handle;                     /* the first "@incident-NAME", malloc'd, or NULL */
+	struct vc_inc_monitor_memo *memo; /* set by the caller, or NULL */
 	struct vc_buf
 		key; /* "MONITOR_ID/k:v,k:v", or MONITOR_ID then "/" and "*" without a group */
 };

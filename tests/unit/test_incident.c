@@ -234,6 +234,18 @@ main(void)
 	tap_is_num(vc_incstore_get(store, "7/*", &row), 1,
 		   "a numeric monitor id, no group: key 7/*");
 	tap_is_num(vc_incstore_get(store, "q/a:1,b:2", &row), 1, "group members sorted in the key");
+	/* Monitors one after another and again (the engine remembers the
+	 * last monitor's bytes): each transition goes to its own key. */
+	feed(e, "{\"ts\":2,\"monitor\":{\"id\":7},\"status\":\"alert\",\"value\":1}", &why);
+	feed(e, "{\"ts\":3,\"monitor\":{\"id\":7},\"status\":\"alert\",\"value\":1}", &why);
+	feed(e,
+	     "{\"ts\":2,\"monitor\":{\"id\":\"q\"},\"group\":{\"b\":\"2\",\"a\":1},\"status\":"
+	     "\"alert\"}",
+	     &why);
+	feed(e, "{\"ts\":4,\"monitor\":{\"id\":8},\"status\":\"alert\",\"value\":1}", &why);
+	tap_is_str(events(e, 0), "updated:open:2 updated:open:3 updated:open:2 opened:open:1",
+		   "monitors in turn, each to its key");
+	tap_is_num(vc_incstore_get(store, "8/*", &row), 1, "a monitor of the same length, new id");
 	vc_incidents_free(e);
 	o.all = o.on_warn = 0;
 
