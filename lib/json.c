@@ -280,19 +280,26 @@ check_value(struct checker *c)
 {
 	unsigned char stack[VC_JSON_MAX_DEPTH];
 	int depth = 0;
+	int objects = 0; /* open objects among the depth open containers */
 
 value:
 	if (c->p >= c->end)
 		return fail(c, "unexpected end of input");
 	if (*c->p == '{' || *c->p == '[') {
-		if (depth == VC_JSON_MAX_DEPTH)
+		/* jq's parser stacks every open container and, above each
+		 * open object, the key whose value is being read; it refuses
+		 * to open a container on a stack of 256.  Counting the same
+		 * way keeps "{\"a\":" nested 129 times refused as jq refuses
+		 * it, not only 257 arrays. */
+		if (depth + objects >= VC_JSON_MAX_DEPTH)
 			return fail(c, "nesting deeper than 256");
 		stack[depth++] = *c->p == '{' ? IN_OBJECT : IN_ARRAY;
+		objects += *c->p == '{';
 		c->p++;
 		skip_ws(c);
 		if (c->p < c->end && *c->p == (stack[depth - 1] == IN_OBJECT ? '}' : ']')) {
 			c->p++;
-			depth--;
+			objects -= stack[--depth] == IN_OBJECT;
 			goto after;
 		}
 		if (stack[depth - 1] == IN_OBJECT && check_key(c) < 0)
@@ -317,7 +324,7 @@ after:
 	}
 	if (*c->p == (stack[depth - 1] == IN_OBJECT ? '}' : ']')) {
 		c->p++;
-		depth--;
+		objects -= stack[--depth] == IN_OBJECT;
 		goto after;
 	}
 	return fail(c,

@@ -11,7 +11,8 @@
  * top of that the leniencies jq inherited are refused: NaN and Infinity,
  * numbers outside the RFC grammar (01, .5, +1, 1.), raw control characters
  * and NUL in strings, and invalid UTF-8 (jq would silently turn it into
- * U+FFFD).  Nesting deeper than VC_JSON_MAX_DEPTH is refused.
+ * U+FFFD).  Nesting deeper than VC_JSON_MAX_DEPTH is refused, counted as
+ * jq counts it: an open object costs two levels (itself and its key).
  */
 #ifndef VC_JSON_H
 #define VC_JSON_H

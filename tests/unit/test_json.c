@@ -241,6 +241,25 @@ test_depth(void)
 		memset(deep + d, ']', (size_t)d);
 		differ(deep, (size_t)d * 2, "depth");
 	}
+	/* jq stacks an open object's key too: 128 nested objects pass,
+	 * 129 do not, and arrays inside an object get one level fewer. */
+	for (d = 125; d <= 132; d++) {
+		size_t n = 0;
+		int i;
+
+		for (i = 0; i < d; i++)
+			n += (size_t)sprintf(deep + n, "{\"a\":");
+		deep[n++] = '1';
+		memset(deep + n, '}', (size_t)d);
+		differ(deep, n + (size_t)d, "object depth");
+	}
+	for (d = 252; d <= 257; d++) {
+		memcpy(deep, "{\"a\":", 5);
+		memset(deep + 5, '[', (size_t)d);
+		memset(deep + 5 + d, ']', (size_t)d);
+		deep[5 + 2 * d] = '}';
+		differ(deep, 6 + (size_t)d * 2, "arrays in an object");
+	}
 	memset(deep, '[', 256);
 	memset(deep + 256, ']', 256);
 	{
@@ -250,6 +269,18 @@ test_depth(void)
 
 		tap_ok(vc_json_check(deep, 512, &root, &why, &off) == 0,
 		       "256 levels of nesting are accepted");
+		memcpy(deep, "{\"a\":", 5);
+		memset(deep + 5, '[', 254);
+		memset(deep + 5 + 254, ']', 254);
+		deep[5 + 508] = '}';
+		tap_ok(vc_json_check(deep, 514, &root, &why, &off) == 0,
+		       "254 arrays in an object are accepted, as jq accepts them");
+		memset(deep + 5, '[', 255);
+		memset(deep + 5 + 255, ']', 255);
+		deep[5 + 510] = '}';
+		tap_ok(vc_json_check(deep, 516, &root, &why, &off) < 0 &&
+			       strcmp(why, "nesting deeper than 256") == 0,
+		       "255 arrays in an object are refused, as jq refuses them");
 		tap_ok(vc_json_check("[[[[[[[[[[", 10, &root, &why, &off) < 0,
 		       "unterminated nesting is refused");
 	}
