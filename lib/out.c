@@ -59,6 +59,10 @@ vc_out_write(const void *p, size_t n)
 		if (out_len == OUT_SIZE)
 			flush();
 	}
+	/* Lines made whole elsewhere (a batch of events in a vc_buf) end
+	 * here, not in vc_out_end_record: -u must flush them too. */
+	if (out_unbuffered && out_len > 0 && out_buf[out_len - 1] == '\n')
+		flush();
 }
 
 void

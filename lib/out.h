@@ -2,7 +2,8 @@
  * out.h — the JSON-lines writer on standard output.
  *
  * Records are written compact, one per line, through one buffer.  With
- * unbuffered set every line is flushed as it ends (for tail -f pipelines).
+ * unbuffered set every line is flushed as it ends (for tail -f pipelines),
+ * whether vc_out_end_record ends it or a write whose last byte is '\n'.
  * A write error ends the program: quietly when the reader went away (a
  * closed pipe behaves as SIGPIPE does for cat), otherwise with a message
  * and VC_EXIT_USAGE.

@@ -85,6 +85,37 @@ binaries() {
 	done
 }
 
+# first_line_while_open INPUT CMD...: the first line CMD writes while its
+# standard input, holding INPUT, is still open (empty after 3 s without one).
+first_line_while_open() {
+	local in=$1 d=$BATS_TEST_TMPDIR pid
+	shift
+	rm -f "$d/in.fifo" "$d/out.fifo"
+	mkfifo "$d/in.fifo" "$d/out.fifo"
+	"$@" <"$d/in.fifo" >"$d/out.fifo" 2>/dev/null &
+	pid=$!
+	exec 4>"$d/in.fifo"
+	printf '%s\n' "$in" >&4
+	timeout 3 head -1 "$d/out.fifo" || true
+	exec 4>&-
+	wait "$pid" || true
+}
+
+@test "-u: every binary that reads records writes each line while its input is still open" {
+	local point='{"ts":1764150300,"metric":"llm.response.quality_score","value":0.5,"tags":{"service":"x"}}'
+	local later=${point/1764150300/1764153300}
+	local alert='{"ts":1764150300,"monitor":{"id":"pi","name":"PI","query":"q","priority":1},"group":{"session_id":"s-42"},"status":"alert","previous":"ok","value":0.93,"threshold":0.7,"message":"m","handles":["@incident-prompt-injection"],"evidence":[]}'
+	local line
+	line=$(first_line_while_open '{"text":"hello"}' vc-score-prompt -u)
+	[[ "$line" == *'"metric":"llm.security.injection_attempt_score"'* ]]
+	line=$(first_line_while_open '{"path":"'"$REPO"'/README.md"}' vc-check-image -u)
+	[[ "$line" == *'"metric":"tryon.upload.checked"'* ]]
+	line=$(first_line_while_open "$point"$'\n'"$later" vc-eval-rules -u)
+	[[ "$line" == *'"status":"alert"'* ]]
+	line=$(first_line_while_open "$alert" vc-incident -u)
+	[[ "$line" == *'"event":"opened"'* ]]
+}
+
 @test "every binary is named in the README and in vcobs(7)" {
 	for b in $(binaries); do
 		grep -q -- "$b" "$REPO/README.md"

@@ -255,6 +255,17 @@ write_unbuffered_then_die(const void *arg)
 }
 
 static void
+write_whole_lines_unbuffered_then_die(const void *arg)
+{
+	(void)arg;
+	vc_out_init(1);
+	/* Lines built elsewhere and written whole, as vc-incident writes
+	 * a committed batch of events. */
+	vc_out_write("{\"a\":1}\n{\"b\":2}\n", 16);
+	raise(SIGKILL);
+}
+
+static void
 test_unbuffered(void)
 {
 	struct run r;
@@ -262,6 +273,9 @@ test_unbuffered(void)
 	in_child(write_unbuffered_then_die, NULL, NULL, &r);
 	tap_ok(r.status == 128 + SIGKILL && strcmp(r.out, "{\"a\":1}\n") == 0,
 	       "with -u each line is written as it ends");
+	in_child(write_whole_lines_unbuffered_then_die, NULL, NULL, &r);
+	tap_ok(r.status == 128 + SIGKILL && strcmp(r.out, "{\"a\":1}\n{\"b\":2}\n") == 0,
+	       "with -u whole lines written in one piece are written at once too");
 }
 
 static void
