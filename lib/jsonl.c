@@ -196,7 +196,7 @@ int
 vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 {
 	const char *line, *why;
-	size_t len, off;
+	size_t len, off, bom;
 	char msg[160];
 
 	while (!r->stopped) {
@@ -211,10 +211,16 @@ vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 			reject(r, r->name, r->line, msg);
 			continue;
 		}
+		/* A UTF-8 byte order mark opening a file (Windows tools write
+		 * one) is skipped, as jq skips it; anywhere else it is refused,
+		 * as jq refuses it.  Byte offsets still count it. */
+		bom = r->line == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		line += bom;
+		len -= bom;
 		if (is_blank(line, len))
 			continue;
 		if (vc_json_check(line, len, &rec->root, &why, &off) < 0) {
-			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", off + 1, why);
+			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", bom + off + 1, why);
 			reject(r, r->name, r->line, msg);
 			continue;
 		}

@@ -7,7 +7,8 @@
  * bytes, and a line past that is skipped to its newline and reported, never
  * held.  Each line must be one JSON object (checked strictly, see json.h);
  * a bad line is reported as "vc-NAME: FILE:LINE: why" and skipped, or, in
- * strict mode, ends the input.  Empty and all-blank lines are ignored.
+ * strict mode, ends the input.  Empty and all-blank lines are ignored,
+ * and so is a UTF-8 byte order mark at the start of a file (as jq does).
  */
 #ifndef VC_JSONL_H
 #define VC_JSONL_H

@@ -120,6 +120,30 @@ test_empty_and_no_newline(void)
 }
 
 static void
+test_byte_order_mark(void)
+{
+	static const char data[] = "\xEF\xBB\xBF{\"a\":1}\n\xEF\xBB\xBF{\"b\":2}\n";
+	struct result res;
+	char *path = write_file("bom.jsonl", data, sizeof data - 1);
+	char want[600];
+
+	read_all(path, 0, VC_MAX_RECORD_DEFAULT, &res);
+	tap_ok(res.records == 1 && res.lines[0] == 1,
+	       "a byte order mark opening a file is skipped, as jq skips it");
+	snprintf(want, sizeof want, "%s:2: invalid JSON at byte 1", path);
+	tap_ok(res.rejected == 1 && strstr(res.errors, want) != NULL,
+	       "a byte order mark inside a file is refused, as jq refuses it");
+	read_all(write_file("bom-bad.jsonl", "\xEF\xBB\xBF{\"a\"}\n", 10), 0,
+		 VC_MAX_RECORD_DEFAULT, &res);
+	tap_ok(strstr(res.errors, ":1: invalid JSON at byte 8: expected ':' after key") != NULL,
+	       "byte offsets on a line with a byte order mark count it");
+	read_all(write_file("bom-only.jsonl", "\xEF\xBB\xBF\n{\"a\":1}\n", 12), 0,
+		 VC_MAX_RECORD_DEFAULT, &res);
+	tap_ok(res.records == 1 && res.lines[0] == 2 && res.status == VC_EXIT_OK,
+	       "a line holding only a byte order mark is blank");
+}
+
+static void
 test_nul(void)
 {
 	static const char data[] = "{\"a\":\"x\0y\"}\n{\"b\":1}\n\0\n";
@@ -228,6 +252,7 @@ main(void)
 	snprintf(errpath, sizeof errpath, "%s/stderr", dir);
 	test_mixed();
 	test_empty_and_no_newline();
+	test_byte_order_mark();
 	test_nul();
 	test_random();
 	test_long_lines();
