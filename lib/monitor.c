@@ -367,6 +367,10 @@ load_file(struct vc_monitor_set *set, const char *path)
 		return 1;
 	}
 	fclose(f);
+	/* A UTF-8 byte order mark (editors on Windows write one) is read as
+	 * blanks, as jq skips it; byte offsets in messages stay right. */
+	if (b.len >= 3 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0)
+		memset(b.p, ' ', 3);
 	problems = parse_text(set, path, b.p ? b.p : "", b.len);
 	vc_buf_free(&b);
 	return problems;

@@ -89,6 +89,11 @@ test_shapes(void)
 	tap_is_num(captured(check, &set, NULL), 0, "all pass --check");
 	vc_monitor_set_free(&set);
 
+	p = write_file("bom.json", "\xEF\xBB\xBF" GOOD("h", "avg(last_5m):avg:m{*} by {u} > 1"));
+	tap_is_num(captured(load, &set, p), 0, "a file opening with a byte order mark loads");
+	tap_ok(set.n == 1 && strcmp(set.v[0].name, "h") == 0, "  its monitor is read");
+	vc_monitor_set_free(&set);
+
 	p = write_file("bad.json", "{\n  \"name\": \"x\",\n  oops\n}");
 	tap_is_num(captured(load, &set, p), 1, "malformed JSON is one problem");
 	tap_ok(strstr(errbuf, "bad.json:3:3:") != NULL, "  at its line and column: %s", errbuf);
