@@ -184,25 +184,29 @@ check_files(char **files, int n, const struct config *c)
 	return status;
 }
 
-/* A string field as text in out; 0 when absent, -1 when not text. */
+/* A string or number field as text in out: 1; 0 when absent or null; -1
+ * when anything else or, unless nul_ok, a string holding a NUL byte, with
+ * the reason in *why. */
 static int
-text_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out)
+text_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out, int nul_ok,
+	   const char **why)
 {
 	struct vc_json_span v;
-	const char *why;
-	int rc = vc_field_eval(f, rec, &v, &why);
+	int rc = vc_field_eval(f, rec, &v, why);
 
 	if (rc <= 0)
 		return rc;
 	if (v.type == VC_JSON_STRING) {
 		vc_json_string(v, out);
-		return strlen(out->p) == out->len ? 1 : -1;
+		*why = "holds a NUL byte";
+		return nul_ok || strlen(out->p) == out->len ? 1 : -1;
 	}
 	if (v.type == VC_JSON_NUMBER) {
 		vc_buf_reset(out);
 		vc_buf_add(out, v.p, v.len);
 		return 1;
 	}
+	*why = "is not a string or a number";
 	return -1;
 }
 
@@ -219,16 +223,26 @@ check_records(const struct config *c)
 	struct vc_img_result res;
 	struct vc_record rec;
 	struct vc_json_span ts_span;
-	int have_user, have_type, failed = 0, status, security, npoints;
+	int have_user = 0, have_type, failed = 0, status, security, npoints;
+	const char *why;
 	double ts;
 
 	while (vc_reader_next(r, &rec)) {
-		if (text_field(fpath, &rec, &path) <= 0 || path.len == 0) {
+		if (text_field(fpath, &rec, &path, 0, &why) <= 0 || path.len == 0) {
 			vc_reader_reject(r, &rec, "no file path at %s", vc_field_program(fpath));
 			continue;
 		}
-		have_user = text_field(fuser, &rec, &user) > 0;
-		have_type = text_field(ftype, &rec, &type) > 0;
+		/* A user or type that is there but unusable is said, not
+		 * dropped: a point without its user hides the attacker. */
+		if (!c->annotate && (have_user = text_field(fuser, &rec, &user, 1, &why)) < 0) {
+			vc_reader_reject(r, &rec, "user at %s %s", vc_field_program(fuser), why);
+			continue;
+		}
+		if ((have_type = text_field(ftype, &rec, &type, 0, &why)) < 0) {
+			vc_reader_reject(r, &rec, "content type at %s %s", vc_field_program(ftype),
+					 why);
+			continue;
+		}
 		if (check_path(path.p, have_type ? type.p : NULL, &c->lim, &res) < 0) {
 			vc_reader_reject(r, &rec, "%s: %s", path.p, strerror(errno));
 			continue;
@@ -251,7 +265,7 @@ check_records(const struct config *c)
 		npoints = res.verdict == VC_IMG_OK ? 1 : 2;
 		for (security = 0; security < npoints; security++) {
 			vc_buf_reset(&b);
-			vc_img_add_point(&b, ts, security, have_user ? user.p : NULL, user.len,
+			vc_img_add_point(&b, ts, security, have_user > 0 ? user.p : NULL, user.len,
 					 path.p, path.len, &res);
 			vc_out_buf(&b);
 			vc_out_end_record();

@@ -238,6 +238,26 @@ codes() {
 	[ "$(echo "$output" | jq -r .tags.user_id)" = x ]
 }
 
+@test "a user or content type that is there but unusable is reported on its line, never dropped" {
+	run --separate-stderr bash -c "printf '%s\n' \
+		'{\"path\":\"$IMG/ok.png\",\"user_id\":{\"id\":1}}' \
+		'{\"path\":\"$IMG/ok.png\",\"user_id\":\"a\\u0000b\"}' \
+		'{\"path\":\"$IMG/ok.png\",\"user_id\":null}' \
+		'{\"path\":\"$IMG/ok.png\",\"user_id\":\"c\",\"content_type\":[\"image/png\"]}' \
+		'{\"path\":\"$IMG/ok.png\",\"user_id\":true}' | vc-check-image"
+	assert_failure 1
+	[[ "$stderr" == *"vc-check-image: stdin:1: user at .user_id is not a string or a number"* ]]
+	[[ "$stderr" == *"vc-check-image: stdin:4: content type at .content_type is not a string or a number"* ]]
+	[[ "$stderr" == *"vc-check-image: stdin:5: user at .user_id is not a string or a number"* ]]
+	[ "$(echo "$stderr" | wc -l)" = 3 ]
+	# A NUL in a user id is kept, escaped; a null user is no user tag.
+	[ "$(echo "$output" | jq -c .tags)" = '{"user_id":"a\u0000b","service":"tryonservice"}
+{"service":"tryonservice"}' ]
+	# --annotate does not use the user, so it does not judge it.
+	run bash -c "echo '{\"path\":\"$IMG/ok.png\",\"user_id\":{}}' | vc-check-image -a"
+	assert_success
+}
+
 @test "a record without a path or with an unreadable file is reported on its line; the rest go on" {
 	run --separate-stderr bash -c "printf '%s\n' '{\"user_id\":\"a\"}' \
 		'{\"path\":\"/nonexistent/x.png\",\"user_id\":\"b\"}' 'not json' \
