@@ -185,28 +185,36 @@ check_files(char **files, int n, const struct config *c)
 }
 
 /* A string or number field as text in out: 1; 0 when absent or null; -1
- * when anything else or, unless nul_ok, a string holding a NUL byte, with
- * the reason in *why. */
+ * when anything else or, unless nul_ok, a string holding a NUL byte; the
+ * whole reason, naming what and where, in *why. */
 static int
-text_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out, int nul_ok,
-	   const char **why)
+text_field(struct vc_field *f, const char *what, const struct vc_record *rec,
+	   struct vc_buf *out, int nul_ok, struct vc_buf *why)
 {
 	struct vc_json_span v;
-	int rc = vc_field_eval(f, rec, &v, why);
+	const char *jq_why;
+	int rc = vc_field_eval(f, rec, &v, &jq_why);
 
-	if (rc <= 0)
-		return rc;
+	vc_buf_reset(why);
+	if (rc < 0) {
+		vc_buf_adds(why, jq_why); /* names the program */
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
 	if (v.type == VC_JSON_STRING) {
 		vc_json_string(v, out);
-		*why = "holds a NUL byte";
-		return nul_ok || strlen(out->p) == out->len ? 1 : -1;
+		if (nul_ok || strlen(out->p) == out->len)
+			return 1;
+		vc_buf_printf(why, "%s at %s holds a NUL byte", what, vc_field_program(f));
+		return -1;
 	}
 	if (v.type == VC_JSON_NUMBER) {
 		vc_buf_reset(out);
 		vc_buf_add(out, v.p, v.len);
 		return 1;
 	}
-	*why = "is not a string or a number";
+	vc_buf_printf(why, "%s at %s is not a string or a number", what, vc_field_program(f));
 	return -1;
 }
 
@@ -224,23 +232,23 @@ check_records(const struct config *c)
 	struct vc_record rec;
 	struct vc_json_span ts_span;
 	int have_user = 0, have_type, failed = 0, status, security, npoints;
-	const char *why;
+	struct vc_buf why = VC_BUF_INIT;
 	double ts;
 
 	while (vc_reader_next(r, &rec)) {
-		if (text_field(fpath, &rec, &path, 0, &why) <= 0 || path.len == 0) {
+		if (text_field(fpath, "path", &rec, &path, 0, &why) <= 0 || path.len == 0) {
 			vc_reader_reject(r, &rec, "no file path at %s", vc_field_program(fpath));
 			continue;
 		}
 		/* A user or type that is there but unusable is said, not
 		 * dropped: a point without its user hides the attacker. */
-		if (!c->annotate && (have_user = text_field(fuser, &rec, &user, 1, &why)) < 0) {
-			vc_reader_reject(r, &rec, "user at %s %s", vc_field_program(fuser), why);
+		if (!c->annotate &&
+		    (have_user = text_field(fuser, "user", &rec, &user, 1, &why)) < 0) {
+			vc_reader_reject(r, &rec, "%s", why.p);
 			continue;
 		}
-		if ((have_type = text_field(ftype, &rec, &type, 0, &why)) < 0) {
-			vc_reader_reject(r, &rec, "content type at %s %s", vc_field_program(ftype),
-					 why);
+		if ((have_type = text_field(ftype, "content type", &rec, &type, 0, &why)) < 0) {
+			vc_reader_reject(r, &rec, "%s", why.p);
 			continue;
 		}
 		if (check_path(path.p, have_type ? type.p : NULL, &c->lim, &res) < 0) {
@@ -278,6 +286,7 @@ check_records(const struct config *c)
 	vc_field_free(ftype);
 	vc_buf_free(&path);
 	vc_buf_free(&user);
+	vc_buf_free(&why);
 	vc_buf_free(&type);
 	vc_buf_free(&b);
 	if (status == VC_EXIT_OK && failed)

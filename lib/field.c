@@ -270,7 +270,8 @@ eval_jq(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *ou
 	size_t off;
 
 	if (parse_record(rec) < 0) {
-		*why = "libjq could not parse the record";
+		snprintf(f->why, sizeof f->why, "%s: libjq could not parse the record", f->program);
+		*why = f->why;
 		return -1;
 	}
 	jq_start(f->jq, jv_copy(parsed_record), 0); /* consumes the copy */

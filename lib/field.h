@@ -20,8 +20,8 @@ struct vc_field;
 struct vc_field *vc_field_new(const char *option, const char *program);
 /* 1: *out is the value (valid until the next vc_field_eval on any field or
  * the next record); 0: the program gave null, nothing, or the path is
- * absent; -1: the program raised an error, a static or field-owned reason
- * in *why. */
+ * absent; -1: the program raised an error, a field-owned reason in *why
+ * that starts with the program (".a | f: why"). */
 int vc_field_eval(struct vc_field *f, const struct vc_record *rec, struct vc_json_span *out,
 		  const char **why);
 /* The program text as the user gave it, for messages. */

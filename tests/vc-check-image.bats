@@ -253,6 +253,10 @@ codes() {
 	# A NUL in a user id is kept, escaped; a null user is no user tag.
 	[ "$(echo "$output" | jq -c .tags)" = '{"user_id":"a\u0000b","service":"tryonservice"}
 {"service":"tryonservice"}' ]
+	run --separate-stderr bash -c "echo '{\"path\":\"$IMG/ok.png\",\"u\":1}' |
+		vc-check-image --user '.u | error(\"no user\")'"
+	assert_failure 1
+	[ "$stderr" = 'vc-check-image: stdin:1: .u | error("no user"): no user' ]
 	# --annotate does not use the user, so it does not judge it.
 	run bash -c "echo '{\"path\":\"$IMG/ok.png\",\"user_id\":{}}' | vc-check-image -a"
 	assert_success
