@@ -126,25 +126,42 @@ add_score(struct vc_buf *b, double score)
 }
 
 /* A tag value: a string or number, copied as JSON into out; 0 when
- * absent or of another type. */
+ * absent or null; -1 when of another type. */
 static int
 tag_value(int have, struct vc_json_span v, struct vc_buf *out)
 {
 	vc_buf_reset(out);
-	if (!have || (v.type != VC_JSON_STRING && v.type != VC_JSON_NUMBER))
+	if (!have || v.type == VC_JSON_NULL)
 		return 0;
+	if (v.type != VC_JSON_STRING && v.type != VC_JSON_NUMBER)
+		return -1;
 	vc_buf_add(out, v.p, v.len);
 	return 1;
 }
 
-/* Through a (maybe jq) field program. */
+/* Through a (maybe jq) field program: as tag_value, or -2 when the
+ * program raised an error, the reason in *why. */
 static int
-tag_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out)
+tag_field(struct vc_field *f, const struct vc_record *rec, struct vc_buf *out, const char **why)
 {
 	struct vc_json_span v;
-	const char *why;
+	int rc = vc_field_eval(f, rec, &v, why);
 
-	return tag_value(vc_field_eval(f, rec, &v, &why) > 0, v, out);
+	if (rc < 0)
+		return -2;
+	return tag_value(rc > 0, v, out);
+}
+
+/* Says why a record's session or user tag is unusable, and rejects it. */
+static void
+reject_tag(struct vc_reader *r, const struct vc_record *rec, const char *name,
+	   const struct vc_field *f, int rc, const char *why)
+{
+	if (rc == -2)
+		vc_reader_reject(r, rec, "%s", why);
+	else
+		vc_reader_reject(r, rec, "%s at %s is not a string or a number", name,
+				 vc_field_program(f));
 }
 
 /* The part both output shapes share: categories, evidence, explanation. */
@@ -255,7 +272,7 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 	struct vc_record rec;
 	struct vc_json_span v, ts_span;
 	const char *why = "";
-	int status, rc, have_ts;
+	int status, rc, have_ts = 0;
 	double score;
 
 	vc_out_init(c->common.unbuffered);
@@ -268,12 +285,36 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 			rc = vc_field_eval(ftext, &rec, &v, &why);
 		}
 		if (rc < 0) {
-			vc_reader_reject(r, &rec, "%s: %s", vc_field_program(ftext), why);
+			vc_reader_reject(r, &rec, "%s", why); /* why names the program */
 			continue;
 		}
 		if (rc == 0 || v.type != VC_JSON_STRING) {
 			vc_reader_reject(r, &rec, "no text at %s", vc_field_program(ftext));
 			continue;
+		}
+		/* A session or user that is there but unusable is said, not
+		 * dropped: a point without it hides the attacker. */
+		if (!c->annotate) {
+			if (fast) {
+				t.have_session = tag_value(f.have[1], f.val[1], &t.session);
+				t.have_user = tag_value(f.have[2], f.val[2], &t.user);
+				have_ts = f.have[3];
+				ts_span = f.val[3];
+			} else {
+				t.have_session = tag_field(fsession, &rec, &t.session, &why);
+				t.have_user = t.have_session < 0
+						      ? 0
+						      : tag_field(fuser, &rec, &t.user, &why);
+				have_ts = vc_json_member(rec.root, "ts", &ts_span);
+			}
+			if (t.have_session < 0) {
+				reject_tag(r, &rec, "session", fsession, t.have_session, why);
+				continue;
+			}
+			if (t.have_user < 0) {
+				reject_tag(r, &rec, "user", fuser, t.have_user, why);
+				continue;
+			}
 		}
 		vc_json_string(v, &text);
 		vc_piscore_text(eng, text.p, text.len, &res);
@@ -290,16 +331,6 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 			vc_out_buf(&b);
 			vc_out_splice_close();
 			continue;
-		}
-		if (fast) {
-			t.have_session = tag_value(f.have[1], f.val[1], &t.session);
-			t.have_user = tag_value(f.have[2], f.val[2], &t.user);
-			have_ts = f.have[3];
-			ts_span = f.val[3];
-		} else {
-			t.have_session = tag_field(fsession, &rec, &t.session);
-			t.have_user = tag_field(fuser, &rec, &t.user);
-			have_ts = vc_json_member(rec.root, "ts", &ts_span);
 		}
 		point(&b, c, have_ts, ts_span, score, &t);
 		add_findings(&b, eng, &res, &text, c->explain);

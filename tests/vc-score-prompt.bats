@@ -111,11 +111,34 @@ assert_attack() {
 	assert_success
 }
 
-@test "numbers are kept as tag values; objects are left out" {
-	run vc-score-prompt <<<'{"text":"hi","session_id":42,"user_id":{"id":1}}'
+@test "numbers are kept as tag values; null is no tag; anything else is reported, not dropped" {
+	run vc-score-prompt <<<'{"text":"hi","session_id":42,"user_id":null}'
 	assert_success
 	run jq -e '.tags == {"session_id":42,"service":"chatbotservice"}' <<<"$output"
 	assert_success
+	# A point without its session would hide the attacker in the N/A group.
+	run --separate-stderr vc-score-prompt <<-'EOF'
+	{"text":"hi","session_id":"s-1","user_id":{"id":1}}
+	{"text":"hi","session_id":["s-2"]}
+	{"text":"hi","session_id":"s-3"}
+	EOF
+	assert_failure 1
+	[ "$stderr" = 'vc-score-prompt: stdin:1: user at .user_id is not a string or a number
+vc-score-prompt: stdin:2: session at .session_id is not a string or a number' ]
+	[ "$(jq -r .tags.session_id <<<"$output")" = s-3 ]
+	# --annotate writes no tags, so it does not judge them.
+	run vc-score-prompt -a <<<'{"text":"hi","session_id":{}}'
+	assert_success
+}
+
+@test "a jq program's error is reported once, naming the program" {
+	run --separate-stderr vc-score-prompt --session '.s | error("no session")' <<<'{"text":"hi","s":1}'
+	assert_failure 1
+	[ "$stderr" = 'vc-score-prompt: stdin:1: .s | error("no session"): no session' ]
+	run --separate-stderr vc-score-prompt --text '.t | tonumber' <<<'{"t":"hi"}'
+	assert_failure 1
+	[[ "$stderr" == 'vc-score-prompt: stdin:1: .t | tonumber: '* ]]
+	[[ "$stderr" != *'tonumber: .t | tonumber'* ]]
 }
 
 @test "category: instruction override and jailbreak" {
