@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "msg.h"
 
 void
@@ -82,8 +83,22 @@ vc_buf_add_json_string(struct vc_buf *b, const char *s, size_t n)
 		char esc[6];
 		size_t elen = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f)
 			continue;
+		if (c >= 0x80) {
+			size_t seq = vc_json_utf8_seq(s + i, n - i);
+
+			if (seq > 0) {
+				i += seq - 1;
+				continue;
+			}
+			/* Bytes that are no UTF-8 (a file name, say) would make
+			 * the line invalid JSON: each becomes U+FFFD, as in jq. */
+			vc_buf_add(b, s + run, i - run);
+			run = i + 1;
+			vc_buf_add(b, "\xEF\xBF\xBD", 3);
+			continue;
+		}
 		vc_buf_add(b, s + run, i - run);
 		run = i + 1;
 		esc[0] = '\\';

@@ -26,7 +26,8 @@ void vc_buf_add(struct vc_buf *b, const void *p, size_t n);
 void vc_buf_addc(struct vc_buf *b, char c);
 void vc_buf_adds(struct vc_buf *b, const char *s);
 void vc_buf_printf(struct vc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s[0..n) as a JSON string literal, quotes included. */
+/* Appends s[0..n) as a JSON string literal, quotes included; a byte that
+ * is not part of valid UTF-8 becomes U+FFFD. */
 void vc_buf_add_json_string(struct vc_buf *b, const char *s, size_t n);
 /* Appends d as the shortest JSON number that reads back as d; non-finite
  * values, which JSON cannot spell, become null. */

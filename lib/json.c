@@ -96,6 +96,12 @@ utf8_seq(const unsigned char *p, const unsigned char *end)
 	return need;
 }
 
+size_t
+vc_json_utf8_seq(const char *p, size_t avail)
+{
+	return utf8_seq((const unsigned char *)p, (const unsigned char *)p + avail);
+}
+
 /* c->p is at an escape's backslash. */
 static int
 check_escape(struct checker *c)

@@ -72,4 +72,8 @@ double vc_json_number(struct vc_json_span v);
  * content); lone surrogate escapes become U+FFFD as in jq. */
 void vc_json_string(struct vc_json_span v, struct vc_buf *out);
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629, as the scanner
+ * requires it), or 0 when the bytes there are not one. */
+size_t vc_json_utf8_seq(const char *p, size_t avail);
+
 #endif

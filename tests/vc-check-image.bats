@@ -262,6 +262,18 @@ codes() {
 	assert_success
 }
 
+@test "a file name that is not UTF-8 still gives a valid JSON line" {
+	local name
+	name=$(printf '%s/up\377load.png' "$BATS_TEST_TMPDIR")
+	cp "$IMG/ok.png" "$name"
+	run vc-check-image "$name"
+	assert_success
+	# The strict reader of the next tool in the pipeline takes it.
+	run bash -c 'vc-check-image "$1" | vc-check-image --path .path.x >/dev/null' _ "$name"
+	[[ "$output" != *"invalid UTF-8"* ]]
+	[ "$(vc-check-image "$name" | jq -r .path)" = "$BATS_TEST_TMPDIR/up"$'\xef\xbf\xbd'"load.png" ]
+}
+
 @test "a record without a path or with an unreadable file is reported on its line; the rest go on" {
 	run --separate-stderr bash -c "printf '%s\n' '{\"user_id\":\"a\"}' \
 		'{\"path\":\"/nonexistent/x.png\",\"user_id\":\"b\"}' 'not json' \

@@ -21,6 +21,21 @@ test_buf_json(void)
 	tap_is_str(b.p, "\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9\"",
 		   "strings are escaped as jq does");
 	vc_buf_reset(&b);
+	/* A file name need not be UTF-8; the JSON line must be. */
+	vc_buf_add_json_string(&b, "a\xff" "b\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80\xe2\x82", 14);
+	tap_is_str(b.p,
+		   "\"a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		   "\xf0\x9f\x98\x80\xef\xbf\xbd\xef\xbf\xbd\"",
+		   "bytes that are no UTF-8 become U+FFFD, one per byte; valid UTF-8 is kept");
+	{
+		struct vc_json_span root;
+		const char *why;
+		size_t off;
+
+		tap_ok(vc_json_check(b.p, b.len, &root, &why, &off) == 0,
+		       "and the string passes the strict scanner");
+	}
+	vc_buf_reset(&b);
 	vc_buf_add_json_number(&b, 0.93);
 	vc_buf_addc(&b, ' ');
 	vc_buf_add_json_number(&b, 1764150000);
