@@ -185,7 +185,8 @@ vc_opt_double(const char *option, const char *arg, double min, double max)
 	if (d < min || d > max) {
 		char why[96];
 
-		snprintf(why, sizeof why, "not between %g and %g", min, max);
+		/* %.15g: a bound of 366 days reads 31622400, not 3.16224e+07. */
+		snprintf(why, sizeof why, "not between %.15g and %.15g", min, max);
 		bad_value(option, arg, why);
 	}
 	return d;

@@ -175,6 +175,13 @@ parse_double(const void *arg)
 }
 
 static void
+parse_seconds(const void *arg)
+{
+	printf("%g\n", vc_opt_double("--retention", arg, 60, 366 * 86400.0));
+	fflush(stdout);
+}
+
+static void
 test_numbers(void)
 {
 	struct run r;
@@ -195,6 +202,9 @@ test_numbers(void)
 	in_child(parse_double, "1.5", NULL, &r);
 	tap_ok(r.status == VC_EXIT_USAGE && strstr(r.err, "not between 0 and 1"),
 	       "a number out of range is a usage error");
+	in_child(parse_seconds, "0", NULL, &r);
+	tap_ok(r.status == VC_EXIT_USAGE && strstr(r.err, "not between 60 and 31622400"),
+	       "a range is spelled in plain digits");
 	in_child(parse_double, "nan", NULL, &r);
 	tap_ok(r.status == VC_EXIT_USAGE, "nan is not a number here");
 }
