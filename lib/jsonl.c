@@ -131,13 +131,23 @@ spill(struct vc_reader *r, const char *p, size_t n)
 {
 	if (r->oversize)
 		return;
-	if (r->rec.len + n > r->max_record) {
+	/* One byte more than max_record may be a CR before the newline;
+	 * next_line settles that once the line is whole. */
+	if (r->rec.len + n > r->max_record + 1) {
 		r->oversize = 1;
 		vc_buf_reset(&r->rec);
 		return;
 	}
 	vc_buf_add(&r->rec, p, n);
 	r->spilled = 1;
+}
+
+/* Whether a line is within max_record bytes, a CR ending it (CRLF files)
+ * not counted. */
+static int
+fits(const char *line, size_t len, size_t max_record)
+{
+	return len <= max_record || (len == max_record + 1 && line[len - 1] == '\r');
 }
 
 /* The next raw line of the current file: 1 with the line and its length set, 0 at the
@@ -166,9 +176,8 @@ next_line(struct vc_reader *r, const char **line, size_t *len)
 			*len = (size_t)(nl - (r->buf + r->pos));
 			r->pos = (size_t)(nl - r->buf) + 1;
 			r->line++;
-			if (*len > r->max_record) {
+			if (!fits(*line, *len, r->max_record))
 				*line = NULL;
-			}
 			return 1;
 		}
 		spill(r, r->buf + r->pos, (size_t)(nl - (r->buf + r->pos)));
@@ -176,6 +185,8 @@ next_line(struct vc_reader *r, const char **line, size_t *len)
 		break;
 	}
 	r->line++;
+	if (!r->oversize && !fits(r->rec.p, r->rec.len, r->max_record))
+		r->oversize = 1;
 	*line = r->oversize ? NULL : r->rec.p;
 	*len = r->oversize ? 0 : r->rec.len;
 	return 1;

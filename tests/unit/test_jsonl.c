@@ -119,6 +119,35 @@ test_empty_and_no_newline(void)
 	tap_ok(res.records == 1 && res.status == VC_EXIT_OK, "CRLF line endings are read");
 }
 
+/* A line of exactly --max-record bytes is taken with a CRLF ending too,
+ * in place and gathered across reads; one byte more is refused. */
+static void
+test_crlf_at_the_limit(void)
+{
+	static const size_t sizes[] = {16, 300000};
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		size_t max = sizes[k], n = 0;
+		char *data = malloc(2 * max + 16);
+		struct result res;
+
+		for (int extra = 0; extra < 2; extra++) {
+			size_t len = max + (size_t)extra;
+
+			memcpy(data + n, "{\"a\":\"", 6);
+			memset(data + n + 6, 'x', len - 8);
+			memcpy(data + n + len - 2, "\"}\r\n", 4);
+			n += len + 2;
+		}
+		read_all(write_file("crlf-limit.jsonl", data, n), 0, max, &res);
+		tap_ok(res.records == 1 && res.lines[0] == 1 && res.rejected == 1 &&
+			       strstr(res.errors, ":2: record longer than") != NULL,
+		       "max %zu: a CRLF line of max bytes is read, one of max + 1 refused", max);
+		free(data);
+	}
+}
+
 static void
 test_byte_order_mark(void)
 {
@@ -253,6 +282,7 @@ main(void)
 	test_mixed();
 	test_empty_and_no_newline();
 	test_byte_order_mark();
+	test_crlf_at_the_limit();
 	test_nul();
 	test_random();
 	test_long_lines();
