@@ -86,7 +86,7 @@ binaries() {
 }
 
 # first_line_while_open INPUT CMD...: the first line CMD writes while its
-# standard input, holding INPUT, is still open (empty after 3 s without one).
+# standard input, holding INPUT, is still open (empty after 10 s without one).
 first_line_while_open() {
 	local in=$1 d=$BATS_TEST_TMPDIR pid
 	shift
@@ -96,7 +96,7 @@ first_line_while_open() {
 	pid=$!
 	exec 4>"$d/in.fifo"
 	printf '%s\n' "$in" >&4
-	timeout 3 head -1 "$d/out.fifo" || true
+	timeout 10 head -1 "$d/out.fifo" || true
 	exec 4>&-
 	wait "$pid" || true
 }
@@ -106,6 +106,11 @@ first_line_while_open() {
 	local later=${point/1764150300/1764153300}
 	local alert='{"ts":1764150300,"monitor":{"id":"pi","name":"PI","query":"q","priority":1},"group":{"session_id":"s-42"},"status":"alert","previous":"ok","value":0.93,"threshold":0.7,"message":"m","handles":["@incident-prompt-injection"],"evidence":[]}'
 	local line
+	# Compile vc-score-prompt's patterns before the clock runs (seconds
+	# under ASan with a cold cache).
+	export VC_CACHE_DIR="$BATS_TEST_TMPDIR/cache"
+	mkdir -p "$VC_CACHE_DIR"
+	vc-score-prompt </dev/null
 	line=$(first_line_while_open '{"text":"hello"}' vc-score-prompt -u)
 	[[ "$line" == *'"metric":"llm.security.injection_attempt_score"'* ]]
 	line=$(first_line_while_open '{"path":"'"$REPO"'/README.md"}' vc-check-image -u)
