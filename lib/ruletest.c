@@ -20,6 +20,9 @@
 #include "vtime.h"
 
 #define MAX_SAMPLES 100000
+/* As for monitor files: a test file is read whole and made a jv tree
+ * (about 25 bytes per byte), so /dev/zero must not be read to the end. */
+#define MAX_TEST_FILE (16L * 1024 * 1024)
 
 /* ---- jv helpers: each borrows obj ---------------------------------- */
 
@@ -524,8 +527,15 @@ read_all(const char *path, size_t *len)
 
 	if (f == NULL)
 		return NULL;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + got > MAX_TEST_FILE) {
+			fclose(f);
+			vc_buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
 		vc_buf_add(&b, chunk, got);
+	}
 	if (ferror(f)) {
 		fclose(f);
 		vc_buf_free(&b);

@@ -285,6 +285,11 @@ ok warn 8 " ]
 	run --separate-stderr vc-eval-rules -t "$T/broken.json"
 	assert_failure 2
 	[[ "$stderr" == *"broken.json: not a test file"* ]]
+	# A file past 16 MiB is refused unread, so /dev/zero cannot eat memory.
+	truncate -s 17M "$T/huge.json"
+	run --separate-stderr vc-eval-rules -t "$T/huge.json"
+	assert_failure 2
+	[[ "$stderr" == *"huge.json: File too large"* ]]
 	run --separate-stderr vc-eval-rules "$T/no-such-input.jsonl"
 	assert_failure 2
 }
