@@ -251,6 +251,17 @@ check_records(const struct config *c)
 			vc_reader_reject(r, &rec, "%s", why.p);
 			continue;
 		}
+		/* A ts that is there but unreadable is said, not made "now":
+		 * it would jump vc-eval-rules' event clock to today. */
+		if (!c->annotate) {
+			if (!vc_json_member(rec.root, "ts", &ts_span) ||
+			    ts_span.type == VC_JSON_NULL) {
+				ts = vc_time_now();
+			} else if (vc_time_from_json(ts_span, &ts) < 0) {
+				vc_reader_reject(r, &rec, "no time at .ts (epoch seconds or RFC 3339)");
+				continue;
+			}
+		}
 		if (check_path(path.p, have_type ? type.p : NULL, &c->lim, &res) < 0) {
 			vc_reader_reject(r, &rec, "%s: %s", path.p, strerror(errno));
 			continue;
@@ -265,9 +276,6 @@ check_records(const struct config *c)
 			vc_out_splice_close();
 			continue;
 		}
-		if (!vc_json_member(rec.root, "ts", &ts_span) ||
-		    vc_time_from_json(ts_span, &ts) < 0)
-			ts = vc_time_now();
 		/* Every upload is counted; one that is not ok is a security
 		 * event of its user as well. */
 		npoints = res.verdict == VC_IMG_OK ? 1 : 2;

@@ -225,13 +225,8 @@ fetch_fields(const struct vc_record *rec, struct fields *f)
 }
 
 static void
-point(struct vc_buf *b, const struct config *c, int have_ts, struct vc_json_span ts_span,
-      double score, const struct tags *t)
+point(struct vc_buf *b, const struct config *c, double ts, double score, const struct tags *t)
 {
-	double ts;
-
-	if (!have_ts || vc_time_from_json(ts_span, &ts) < 0)
-		ts = vc_time_now();
 	vc_buf_adds(b, "{\"ts\":");
 	/* Whole seconds, the common case, without printf's float path. */
 	if (ts == floor(ts) && fabs(ts) < 1e15)
@@ -273,7 +268,7 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 	struct vc_json_span v, ts_span;
 	const char *why = "";
 	int status, rc, have_ts = 0;
-	double score;
+	double score, ts = 0;
 
 	vc_out_init(c->common.unbuffered);
 	while (vc_reader_next(r, &rec)) {
@@ -315,6 +310,15 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 				reject_tag(r, &rec, "user", fuser, t.have_user, why);
 				continue;
 			}
+			/* A ts that is there but unreadable is said, not made
+			 * "now": a replayed log with one such point would jump
+			 * vc-eval-rules' event clock to today. */
+			if (!have_ts || ts_span.type == VC_JSON_NULL) {
+				ts = vc_time_now();
+			} else if (vc_time_from_json(ts_span, &ts) < 0) {
+				vc_reader_reject(r, &rec, "no time at .ts (epoch seconds or RFC 3339)");
+				continue;
+			}
 		}
 		vc_json_string(v, &text);
 		vc_piscore_text(eng, text.p, text.len, &res);
@@ -332,7 +336,7 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 			vc_out_splice_close();
 			continue;
 		}
-		point(&b, c, have_ts, ts_span, score, &t);
+		point(&b, c, ts, score, &t);
 		add_findings(&b, eng, &res, &text, c->explain);
 		vc_buf_addc(&b, '}');
 		vc_out_buf(&b);

@@ -238,7 +238,7 @@ codes() {
 	[ "$(echo "$output" | jq -r .tags.user_id)" = x ]
 }
 
-@test "a user or content type that is there but unusable is reported on its line, never dropped" {
+@test "a user, content type or ts that is there but unusable is reported on its line, never dropped" {
 	run --separate-stderr bash -c "printf '%s\n' \
 		'{\"path\":\"$IMG/ok.png\",\"user_id\":{\"id\":1}}' \
 		'{\"path\":\"$IMG/ok.png\",\"user_id\":\"a\\u0000b\"}' \
@@ -257,6 +257,12 @@ codes() {
 		vc-check-image --user '.u | error(\"no user\")'"
 	assert_failure 1
 	[ "$stderr" = 'vc-check-image: stdin:1: .u | error("no user"): no user' ]
+	# Nor is a ts that cannot be read made "now".
+	run --separate-stderr bash -c "printf '%s\n' '{\"path\":\"$IMG/ok.png\",\"ts\":\"2025-11-26T08:00:00\"}' \
+		'{\"path\":\"$IMG/ok.png\",\"ts\":null}' | vc-check-image --now 1764150000"
+	assert_failure 1
+	[ "$stderr" = 'vc-check-image: stdin:1: no time at .ts (epoch seconds or RFC 3339)' ]
+	[ "$(echo "$output" | jq .ts)" = 1764150000 ]
 	# --annotate does not use the user, so it does not judge it.
 	run bash -c "echo '{\"path\":\"$IMG/ok.png\",\"user_id\":{}}' | vc-check-image -a"
 	assert_success
