@@ -43,7 +43,7 @@ bench:: $(PI_ENGINES)
 
 # The engine under libFuzzer (any bytes as a message text).
 PI_FUZZ_SRC = tests/fuzz/fuzz_prompt.c lib/normalize.c lib/patterns.c lib/decode.c \
-	lib/pimodel.c lib/piscore.c lib/buf.c lib/msg.c lib/xalloc.c
+	lib/pimodel.c lib/piscore.c lib/buf.c lib/json.c lib/msg.c lib/xalloc.c
 
 build-fuzz/fuzz_prompt: $(PI_FUZZ_SRC)
 	@mkdir -p $(@D)
