@@ -188,8 +188,8 @@ check_files(char **files, int n, const struct config *c)
  * when anything else or, unless nul_ok, a string holding a NUL byte; the
  * whole reason, naming what and where, in *why. */
 static int
-text_field(struct vc_field *f, const char *what, const struct vc_record *rec,
-	   struct vc_buf *out, int nul_ok, struct vc_buf *why)
+text_field(struct vc_field *f, const char *what, const struct vc_record *rec, struct vc_buf *out,
+	   int nul_ok, struct vc_buf *why)
 {
 	struct vc_json_span v;
 	const char *jq_why;
@@ -258,7 +258,8 @@ check_records(const struct config *c)
 			    ts_span.type == VC_JSON_NULL) {
 				ts = vc_time_now();
 			} else if (vc_time_from_json(ts_span, &ts) < 0) {
-				vc_reader_reject(r, &rec, "no time at .ts (epoch seconds or RFC 3339)");
+				vc_reader_reject(r, &rec,
+						 "no time at .ts (epoch seconds or RFC 3339)");
 				continue;
 			}
 		}

@@ -316,7 +316,8 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 			if (!have_ts || ts_span.type == VC_JSON_NULL) {
 				ts = vc_time_now();
 			} else if (vc_time_from_json(ts_span, &ts) < 0) {
-				vc_reader_reject(r, &rec, "no time at .ts (epoch seconds or RFC 3339)");
+				vc_reader_reject(r, &rec,
+						 "no time at .ts (epoch seconds or RFC 3339)");
 				continue;
 			}
 		}

@@ -231,7 +231,8 @@ vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 		if (is_blank(line, len))
 			continue;
 		if (vc_json_check(line, len, &rec->root, &why, &off) < 0) {
-			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", bom + off + 1, why);
+			snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", bom + off + 1,
+				 why);
 			reject(r, r->name, r->line, msg);
 			continue;
 		}

@@ -162,8 +162,8 @@ test_byte_order_mark(void)
 	snprintf(want, sizeof want, "%s:2: invalid JSON at byte 1", path);
 	tap_ok(res.rejected == 1 && strstr(res.errors, want) != NULL,
 	       "a byte order mark inside a file is refused, as jq refuses it");
-	read_all(write_file("bom-bad.jsonl", "\xEF\xBB\xBF{\"a\"}\n", 10), 0,
-		 VC_MAX_RECORD_DEFAULT, &res);
+	read_all(write_file("bom-bad.jsonl", "\xEF\xBB\xBF{\"a\"}\n", 10), 0, VC_MAX_RECORD_DEFAULT,
+		 &res);
 	tap_ok(strstr(res.errors, ":1: invalid JSON at byte 8: expected ':' after key") != NULL,
 	       "byte offsets on a line with a byte order mark count it");
 	read_all(write_file("bom-only.jsonl", "\xEF\xBB\xBF\n{\"a\":1}\n", 12), 0,

@@ -22,9 +22,13 @@ test_buf_json(void)
 		   "strings are escaped as jq does");
 	vc_buf_reset(&b);
 	/* A file name need not be UTF-8; the JSON line must be. */
-	vc_buf_add_json_string(&b, "a\xff" "b\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80\xe2\x82", 14);
+	vc_buf_add_json_string(&b,
+			       "a\xff"
+			       "b\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80\xe2\x82",
+			       14);
 	tap_is_str(b.p,
-		   "\"a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		   "\"a\xef\xbf\xbd"
+		   "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		   "\xf0\x9f\x98\x80\xef\xbf\xbd\xef\xbf\xbd\"",
 		   "bytes that are no UTF-8 become U+FFFD, one per byte; valid UTF-8 is kept");
 	{
