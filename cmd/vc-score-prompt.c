@@ -125,17 +125,26 @@ add_score(struct vc_buf *b, double score)
 	vc_buf_add(b, s, (size_t)n);
 }
 
-/* A tag value: a string or number, copied as JSON into out; 0 when
- * absent or null; -1 when of another type. */
+/* A tag value, as a JSON string into out: a string as it is, a number
+ * as its spelling in quotes (tags are strings, as in Datadog, so that the
+ * ids 42 and "42" are one attacker); 0 when absent or null; -1 when of
+ * another type. */
 static int
 tag_value(int have, struct vc_json_span v, struct vc_buf *out)
 {
 	vc_buf_reset(out);
 	if (!have || v.type == VC_JSON_NULL)
 		return 0;
-	if (v.type != VC_JSON_STRING && v.type != VC_JSON_NUMBER)
+	if (v.type == VC_JSON_STRING) {
+		vc_buf_add(out, v.p, v.len);
+		return 1;
+	}
+	if (v.type != VC_JSON_NUMBER)
 		return -1;
+	/* A number's spelling needs no escape. */
+	vc_buf_addc(out, '"');
 	vc_buf_add(out, v.p, v.len);
+	vc_buf_addc(out, '"');
 	return 1;
 }
 

@@ -127,10 +127,16 @@ vc-score-prompt: stdin:2: no time at .ts (epoch seconds or RFC 3339)' ]
 	assert_success
 }
 
-@test "numbers are kept as tag values; null is no tag; anything else is reported, not dropped" {
+@test "a number id becomes a string tag; null is no tag; anything else is reported, not dropped" {
 	run vc-score-prompt <<<'{"text":"hi","session_id":42,"user_id":null}'
 	assert_success
-	run jq -e '.tags == {"session_id":42,"service":"chatbotservice"}' <<<"$output"
+	run jq -e '.tags == {"session_id":"42","service":"chatbotservice"}' <<<"$output"
+	assert_success
+	# Tags are strings (as vc-check-image writes a user id): 42 and "42"
+	# are one attacker, the number spelled as the input spelled it.
+	run vc-score-prompt <<<'{"text":"hi","session_id":"42","user_id":-1.50e3}'
+	assert_success
+	run jq -e '.tags == {"session_id":"42","user_id":"-1.50e3","service":"chatbotservice"}' <<<"$output"
 	assert_success
 	# A point without its session would hide the attacker in the N/A group.
 	run --separate-stderr vc-score-prompt <<-'EOF'
