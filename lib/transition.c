@@ -4,6 +4,7 @@
  *  "previous","value","threshold","message","handles":[...],
  *  "evidence":[...]} (plus "renotify":true on a renotification).
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -51,6 +52,16 @@ last_tags(const struct vc_eval *ev, const struct group *g)
 	return tags;
 }
 
+/* A value as the record carries it: one that overflowed (a sum past the
+ * range of a double) is the largest double of its sign, as jq writes
+ * infinite, so that an alert it fired carries a number, not the null that
+ * means no data. */
+static double
+finite_value(double v)
+{
+	return isinf(v) ? copysign(DBL_MAX, v) : v;
+}
+
 void
 vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 		   enum vc_monitor_status status, enum vc_monitor_status previous, double value,
@@ -62,6 +73,7 @@ vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double 
 	struct vc_buf *b = &ev->out;
 	size_t k, n;
 
+	value = finite_value(value);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.status = status;
 	ctx.previous = previous;

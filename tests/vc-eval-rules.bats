@@ -183,6 +183,18 @@ ok warn 8 " ]
 	[ "$(brief <<<"$output")" = "120 alert 9" ]
 }
 
+@test "a sum past the range of a double alerts with the largest double as its value, as jq writes infinite" {
+	mon inf 'max(last_1m):sum:m{*} by {g} > 1' '{}' 'hot {{value}}'
+	run vc-eval-rules -m "$T/m/inf.json" < <(pts "0 1e308" "1 1e308")
+	assert_success
+	# null is for no data; an alert carries the number it crossed with.
+	[ "$(jq -r '"\(.status) \(.value) \(.message)"' <<<"$output")" = "alert 1.7976931348623157e+308 hot 1.7976931348623157e+308" ]
+	mon inf 'min(last_1m):sum:m{*} by {g} < 1'
+	run vc-eval-rules -m "$T/m/inf.json" < <(pts "0 -1e308" "1 -1e308")
+	assert_success
+	[ "$(brief <<<"$output")" = "60 alert -1.7976931348623157e+308" ]
+}
+
 @test "multi-group: one transition per group, group object and evidence with extra fields" {
 	mon g 'max(last_1m):max:m{*} by {g} > 1'
 	run vc-eval-rules -m "$T/m/g.json" <<-'EOF'
