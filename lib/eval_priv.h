@@ -124,6 +124,7 @@ struct vc_eval {
 	struct inflight *inflight; /* points on their way to their groups (evgroup.c) */
 	size_t inflight_first, inflight_n;
 	struct vc_buf key, out, msg;
+	struct vc_buf value; /* a group value as the record spells it */
 	char why[128];
 };
 

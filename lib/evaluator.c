@@ -471,5 +471,6 @@ vc_eval_free(struct vc_eval *ev)
 	vc_buf_free(&ev->key);
 	vc_buf_free(&ev->out);
 	vc_buf_free(&ev->msg);
+	vc_buf_free(&ev->value);
 	free(ev);
 }

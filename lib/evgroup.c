@@ -189,7 +189,9 @@ group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, 
 }
 
 /* The group key of a point: the values of the by-keys, each followed by
- * NUL; a missing tag counts as "N/A", as in Datadog. */
+ * NUL; a missing tag counts as "N/A", as in Datadog.  A NUL inside a
+ * value is spelled C0 80 (see vc_template_add_value), so that "a\u0000b"
+ * stays a group of its own and is written back as it came. */
 static void
 group_key(struct vc_buf *key, const struct vc_query *q, const struct vc_point *pt)
 {
@@ -208,12 +210,17 @@ group_key(struct vc_buf *key, const struct vc_query *q, const struct vc_point *p
 		} else {
 			struct vc_buf tmp = VC_BUF_INIT;
 
+			const char *p, *nul;
+			size_t n;
+
 			vc_json_string(v, &tmp);
-			/* A NUL inside a value would split the key: spell it. */
-			for (size_t j = 0; j < tmp.len; j++)
-				if (tmp.p[j] == '\0')
-					tmp.p[j] = ' ';
-			vc_buf_add(key, tmp.p ? tmp.p : "", tmp.len);
+			for (p = tmp.p ? tmp.p : "", n = tmp.len; (nul = memchr(p, '\0', n));) {
+				vc_buf_add(key, p, (size_t)(nul - p));
+				vc_buf_add(key, "\xC0\x80", 2);
+				n -= (size_t)(nul - p) + 1;
+				p = nul + 1;
+			}
+			vc_buf_add(key, p, n);
 			vc_buf_free(&tmp);
 		}
 		vc_buf_addc(key, '\0');

@@ -163,6 +163,19 @@ tag_key(const char *s, size_t n, const char **key, size_t *klen, int need_name)
 
 /* ---- rendering ----------------------------------------------------- */
 
+void
+vc_template_add_value(struct vc_buf *out, const char *v)
+{
+	const char *nul;
+
+	while ((nul = strstr(v, "\xC0\x80")) != NULL) {
+		vc_buf_add(out, v, (size_t)(nul - v));
+		vc_buf_addc(out, '\0');
+		v = nul + 2;
+	}
+	vc_buf_adds(out, v);
+}
+
 /* The group's (or else the last point's) value of tag key into out;
  * returns 0 when the tag is unknown. */
 static int
@@ -174,7 +187,7 @@ tag_value(const struct vc_template_ctx *c, const char *key, size_t klen, struct 
 
 	for (i = 0; i < c->nkeys; i++)
 		if (strlen(c->keys[i]) == klen && memcmp(c->keys[i], key, klen) == 0) {
-			vc_buf_adds(out, c->values[i]);
+			vc_template_add_value(out, c->values[i]);
 			return 1;
 		}
 	if (c->tags.type != VC_JSON_OBJECT)

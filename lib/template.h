@@ -30,7 +30,8 @@ struct vc_template_ctx {
 	double ok_threshold;   /* NAN when not set */
 	enum vc_cmp cmp;
 	int priority; /* 0: none */
-	/* The group: key i has value values[i]. */
+	/* The group: key i has value values[i], a C string in which a NUL
+	 * of the value is spelled C0 80 (see vc_template_add_value). */
 	char *const *keys;
 	char *const *values;
 	size_t nkeys;
@@ -51,6 +52,12 @@ void vc_template_render(const char *tpl, const struct vc_template_ctx *ctx, stru
  * returns how many there were. */
 int vc_template_check(const char *tpl, char *const *keys, size_t nkeys,
 		      void (*on_error)(size_t off, const char *why, void *arg), void *arg);
+
+/* Appends the group value v (a C string) to out, its C0 80 pairs back
+ * as the NUL bytes they stand for.  A NUL would end the C string, and
+ * C0 80 (an overlong NUL, as Java's modified UTF-8 spells it) is never
+ * in a checked record, so the spelling is unambiguous. */
+void vc_template_add_value(struct vc_buf *out, const char *v);
 
 /* Appends to out, as a JSON array of strings, the @-mentions of text
  * (an '@' at the start or after white space, up to white space). */

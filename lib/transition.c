@@ -114,7 +114,9 @@ vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double 
 			vc_buf_addc(b, ',');
 		add_string_or_null(b, mon->q->by[k]);
 		vc_buf_addc(b, ':');
-		add_string_or_null(b, g->values[k]);
+		vc_buf_reset(&ev->value);
+		vc_template_add_value(&ev->value, g->values[k]);
+		vc_buf_add_json_string(b, ev->value.p ? ev->value.p : "", ev->value.len);
 	}
 	vc_buf_adds(b, "},\"status\":\"");
 	vc_buf_adds(b, vc_monitor_status_name(status));

@@ -195,6 +195,28 @@ ok warn 8 " ]
 	[ "$(brief <<<"$output")" = "60 alert -1.7976931348623157e+308" ]
 }
 
+@test "a NUL in a group value is kept: its own group, written back escaped" {
+	mon nul 'max(last_1m):max:m{*} by {g} > 1' '{}' 'hot {{g.name}}'
+	run vc-eval-rules -m "$T/m/nul.json" <<-'EOF'
+		{"ts":0,"metric":"m","value":5,"tags":{"g":"a\u0000b"}}
+		{"ts":0,"metric":"m","value":3,"tags":{"g":"a b"}}
+		{"ts":1,"metric":"m","value":4,"tags":{"g":"\u0000"}}
+	EOF
+	assert_success
+	[ "$(jq -c '[.group.g, .value, .message]' <<<"$output")" = '["a\u0000b",5,"hot a\u0000b"]
+["a b",3,"hot a b"]
+["\u0000",4,"hot \u0000"]' ]
+	# A number counts as it is spelled: 42 and "42" are one group.
+	run vc-eval-rules -m "$T/m/nul.json" <<-'EOF'
+		{"ts":0,"metric":"m","value":5,"tags":{"g":42}}
+		{"ts":1,"metric":"m","value":6,"tags":{"g":"42"}}
+		{"ts":2,"metric":"m","value":7,"tags":{"g":42.0}}
+	EOF
+	assert_success
+	[ "$(jq -c '[.group.g, .value]' <<<"$output")" = '["42",6]
+["42.0",7]' ]
+}
+
 @test "multi-group: one transition per group, group object and evidence with extra fields" {
 	mon g 'max(last_1m):max:m{*} by {g} > 1'
 	run vc-eval-rules -m "$T/m/g.json" <<-'EOF'

@@ -116,6 +116,12 @@ main(void)
 	vc_buf_reset(&h);
 	vc_template_handles("@webhook-x(a=1)", 15, &h);
 	tap_is_str(h.p, "[\"@webhook-x(a=1)\"]", "a handle at the start keeps its arguments");
+	vc_buf_reset(&h);
+	vc_template_add_value(&h, "\xC0\x80"
+				  "a\xC0\x80\xC0\x80"
+				  "b\xC0\x80");
+	tap_ok(h.len == 6 && memcmp(h.p, "\0a\0\0b\0", 6) == 0,
+	       "a group value's C0 80 pairs are NUL bytes again");
 	vc_buf_free(&h);
 	return tap_done();
 }
