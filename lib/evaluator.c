@@ -347,6 +347,53 @@ reject(struct vc_eval *ev, const char **why, const char *fmt, double a, double b
 	return -1;
 }
 
+/* Whether a tag of pt may be an object or an array (1 when too many tags
+ * to tell quickly): only then are the group keys looked at before the
+ * point goes anywhere. */
+static int
+may_have_container_tag(const struct vc_point *pt)
+{
+	size_t k;
+
+	if (pt->tags.type != VC_JSON_OBJECT)
+		return 0;
+	if (!pt->tags_listed)
+		return 1;
+	for (k = 0; k < pt->ntags; k++)
+		if (pt->tag[k].value.type == VC_JSON_OBJECT ||
+		    pt->tag[k].value.type == VC_JSON_ARRAY)
+			return 1;
+	return 0;
+}
+
+/* Whether a monitor of mt that pt goes to would group it by a tag that is
+ * an object or an array, which has no value to group by: the point is
+ * refused whole, before any monitor counts it.  Says which in ev->why. */
+static int
+container_group_key(struct vc_eval *ev, const struct metric *mt, const struct vc_point *pt)
+{
+	struct vc_json_span v;
+	size_t i, k;
+
+	for (i = 0; i < mt->nsubs; i++) {
+		const struct vc_query *q = mt->subs[i].mon->q;
+		const struct vc_series *s = &q->series[mt->subs[i].series];
+
+		if (s->filter->kind != VC_FILTER_ALL && !vc_filter_match(s->filter, pt->tags))
+			continue;
+		for (k = 0; k < q->nby; k++)
+			if (vc_point_tag(pt, q->by[k], &v) &&
+			    (v.type == VC_JSON_OBJECT || v.type == VC_JSON_ARRAY)) {
+				snprintf(ev->why, sizeof ev->why,
+					 "tag %.64s is an %s, not a group value (a string or a "
+					 "number)",
+					 q->by[k], v.type == VC_JSON_OBJECT ? "object" : "array");
+				return 1;
+			}
+	}
+	return 0;
+}
+
 int
 vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_span root,
 	      const char **why)
@@ -392,6 +439,18 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "time at .ts out of range (1970 to 9999)";
 		return -1;
 	}
+	for (i = 0; i < ev->nmetrics; i++) {
+		const struct metric *m = &ev->metrics[i];
+
+		if (m->len == metric.len - 2 && memcmp(m->name, metric.p + 1, m->len) == 0) {
+			mt = &ev->metrics[i];
+			break;
+		}
+	}
+	if (mt && may_have_container_tag(&pt) && container_group_key(ev, mt, &pt)) {
+		*why = ev->why;
+		return -1;
+	}
 	if (!ev->started)
 		start(ev, t);
 	if (t < ev->max_ts - ev->o.lateness)
@@ -404,14 +463,6 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		/* Evaluate first: the ticks the stream has now passed cover
 		 * windows that end before this point. */
 		run_ticks(ev, ev->max_ts - ev->o.lateness, newest);
-	}
-	for (i = 0; i < ev->nmetrics; i++) {
-		const struct metric *m = &ev->metrics[i];
-
-		if (m->len == metric.len - 2 && memcmp(m->name, metric.p + 1, m->len) == 0) {
-			mt = &ev->metrics[i];
-			break;
-		}
 	}
 	ev->seq++;
 	for (i = 0; mt && i < mt->nsubs; i++) {

@@ -189,7 +189,8 @@ group_find(struct vc_eval *ev, struct mon *mon, const char *key, size_t keylen, 
 }
 
 /* The group key of a point: the values of the by-keys, each followed by
- * NUL; a missing tag counts as "N/A", as in Datadog.  A NUL inside a
+ * NUL; a missing or null tag counts as "N/A", as in Datadog (an object or
+ * an array never comes here: vc_eval_point refuses the point).  A NUL inside a
  * value is spelled C0 80 (see vc_template_add_value), so that "a\u0000b"
  * stays a group of its own and is written back as it came. */
 static void

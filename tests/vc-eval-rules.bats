@@ -217,6 +217,23 @@ ok warn 8 " ]
 ["42.0",7]' ]
 }
 
+@test "a group tag that is an object or an array is reported on its line, not put in N/A" {
+	mon obj 'max(last_1m):max:m{*} by {g} > 1'
+	mon all 'max(last_1m):sum:m{*} > 100'
+	run --separate-stderr vc-eval-rules -m "$T/m" <<-'EOF'
+		{"ts":0,"metric":"m","value":50,"tags":{"g":{"id":"s-1"}}}
+		{"ts":0,"metric":"m","value":50,"tags":{"g":["s-2"]}}
+		{"ts":1,"metric":"m","value":5,"tags":{"g":"s-3","extra":{"not":"a group key"}}}
+		{"ts":2,"metric":"m","value":60,"tags":{"g":null}}
+	EOF
+	assert_failure 1
+	[ "$stderr" = 'vc-eval-rules: stdin:1: tag g is an object, not a group value (a string or a number)
+vc-eval-rules: stdin:2: tag g is an array, not a group value (a string or a number)' ]
+	# The refused points count nowhere: the ungrouped sum stays at 65.
+	[ "$(jq -c '[.monitor.id, .group.g, .value]' <<<"$output")" = '["obj","s-3",5]
+["obj","N/A",60]' ]
+}
+
 @test "multi-group: one transition per group, group object and evidence with extra fields" {
 	mon g 'max(last_1m):max:m{*} by {g} > 1'
 	run vc-eval-rules -m "$T/m/g.json" <<-'EOF'
