@@ -8,7 +8,10 @@
  * PNG in a fraction of zlib's time.
  *
  * Decoding follows Mark Adler's puff.c (canonical codes, counted per
- * length), with a 10-bit lookup table in front for the common short codes.
+ * length), with a 10-bit lookup table in front for the common short codes
+ * whose entries also give the count of extra bits after the code, as
+ * libdeflate's do, so that a length or a distance and its extra bits go
+ * in one shift of the bit buffer.
  */
 #include <string.h>
 
@@ -20,12 +23,20 @@
 #define MAXDCODES 30
 #define FIXLCODES 288 /* the fixed code has two more, never valid */
 
+/* A decoded code: symbol << 16 | code length << 8 | code length plus the
+ * count of extra bits that follow it (the low byte is what a shift of
+ * the bit buffer by the whole entry takes). */
+#define ENTRY(sym, len, extra) ((uint32_t)(sym) << 16 | (uint32_t)(len) << 8 | ((len) + (extra)))
+#define ENTRY_SYM(e)           ((int)((e) >> 16))
+#define ENTRY_CODE_BITS(e)     (((e) >> 8) & 0xff)
+#define ENTRY_ALL_BITS(e)      ((e)&0xff)
+
 struct huff {
 	short count[MAXBITS + 1];
 	short symbol[FIXLCODES];
+	const unsigned char *extra; /* extra bits per symbol, or NULL */
 	/* Codes of up to FAST_BITS bits, by their next FAST_BITS input bits
-	 * (reversed, as deflate packs codes): symbol << 8 | length, or 0 (the
-	 * length in the low byte, where a shift by the entry takes it). */
+	 * (reversed, as deflate packs codes): an ENTRY, or 0. */
 	uint32_t fast[1 << FAST_BITS];
 	unsigned bits; /* fast[] holds 1 << bits entries: the longest code, up to FAST_BITS */
 };
@@ -110,27 +121,33 @@ need(struct bits *b, unsigned n)
 	return v;
 }
 
+/* The low len bits of code (len <= 15), in reverse order. */
 static unsigned
 reverse(unsigned code, unsigned len)
 {
-	unsigned r = 0;
+	static unsigned char rev8[256];
+	static int ready;
+	unsigned i;
 
-	while (len--) {
-		r = r << 1 | (code & 1);
-		code >>= 1;
+	if (!ready) {
+		for (i = 0; i < 256; i++)
+			rev8[i] = (unsigned char)((i * 0x0202020202ULL & 0x010884422010ULL) % 1023);
+		ready = 1;
 	}
-	return r;
+	return ((unsigned)rev8[code & 0xff] << 8 | rev8[code >> 8 & 0xff]) >> (16 - len);
 }
 
-/* Builds h from n code lengths; 0, or -1 over-subscribed, -2 incomplete
- * (allowed, as in zlib, only for a single code of length 1). */
+/* Builds h from n code lengths, with extra[sym] extra bits after each
+ * symbol's code (extra NULL: none); 0, or -1 over-subscribed, -2
+ * incomplete (allowed, as in zlib, only for a single code of length 1). */
 static int
-build(struct huff *h, const short *length, int n)
+build(struct huff *h, const short *length, int n, const unsigned char *extra)
 {
 	short offs[MAXBITS + 1];
 	int sym, len, left, code, i, longest = 0;
 
 	memset(h->count, 0, sizeof h->count);
+	h->extra = extra;
 	for (sym = 0; sym < n; sym++)
 		h->count[length[sym]]++;
 	if (h->count[0] == n) {
@@ -166,7 +183,7 @@ build(struct huff *h, const short *length, int n)
 		memcpy(h->fast + (1u << (len - 1)), h->fast, sizeof h->fast[0] << (len - 1));
 		for (sym = 0; sym < h->count[len]; sym++, code++, i++)
 			h->fast[reverse((unsigned)code, (unsigned)len)] =
-				(uint32_t)h->symbol[i] << 8 | (uint32_t)len;
+				ENTRY(h->symbol[i], len, extra ? extra[h->symbol[i]] : 0);
 		code <<= 1;
 	}
 	return left;
@@ -174,18 +191,20 @@ build(struct huff *h, const short *length, int n)
 
 /* Canonical decoding of a code the lookup table could not give (longer
  * than its bits, or no code at all) from the next MAXBITS bits in bb:
- * symbol << 8 | length, as the table has them, or 0 for no code. */
+ * an ENTRY, as the table has them, or 0 for no code. */
 static __attribute__((noinline)) unsigned
 decode_long(const struct huff *h, uint64_t bb)
 {
-	int code = 0, first = 0, index = 0, len, count;
+	int code = 0, first = 0, index = 0, len, count, sym;
 
 	for (len = 1; len <= MAXBITS; len++) {
 		code |= (int)(bb & 1);
 		bb >>= 1;
 		count = h->count[len];
-		if (code - count < first)
-			return (unsigned)h->symbol[index + (code - first)] << 8 | (unsigned)len;
+		if (code - count < first) {
+			sym = h->symbol[index + (code - first)];
+			return ENTRY(sym, len, h->extra ? h->extra[sym] : 0);
+		}
 		index += count;
 		first += count;
 		first <<= 1;
@@ -208,9 +227,9 @@ decode_slow(struct bits *b, const struct huff *h)
 		/* A long code, all its bits at hand. */
 		if ((e = decode_long(h, b->buf)) == 0)
 			return -2;
-		b->buf >>= e & 63;
-		b->cnt -= e & 63;
-		return (int)(e >> 8);
+		b->buf >>= ENTRY_CODE_BITS(e);
+		b->cnt -= ENTRY_CODE_BITS(e);
+		return ENTRY_SYM(e);
 	}
 	/* Near the end of the input: bit by bit. */
 	for (len = 1; len <= MAXBITS; len++) {
@@ -228,7 +247,8 @@ decode_slow(struct bits *b, const struct huff *h)
 	return -2;
 }
 
-/* The next symbol of h, or -1 at the end of input, -2 for no code. */
+/* The next symbol of h (its code read, its extra bits not), or -1 at
+ * the end of input, -2 for no code. */
 static inline int
 decode(struct bits *b, const struct huff *h)
 {
@@ -239,9 +259,9 @@ decode(struct bits *b, const struct huff *h)
 	if (b->cnt >= h->bits) {
 		e = h->fast[b->buf & ((1u << h->bits) - 1)];
 		if (e != 0) {
-			b->buf >>= e & 63;
-			b->cnt -= e & 63;
-			return (int)(e >> 8);
+			b->buf >>= ENTRY_CODE_BITS(e);
+			b->cnt -= ENTRY_CODE_BITS(e);
+			return ENTRY_SYM(e);
 		}
 	}
 	return decode_slow(b, h);
@@ -251,11 +271,21 @@ static const short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  1
 				31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
 			       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+/* The extra bits after each literal/length symbol (lext from 257 on; the
+ * two symbols past 285 are never valid) and each distance symbol. */
+static const unsigned char lsym_extra[FIXLCODES] = {
+	[265] = 1, [266] = 1, [267] = 1, [268] = 1, [269] = 2, [270] = 2, [271] = 2,
+	[272] = 2, [273] = 3, [274] = 3, [275] = 3, [276] = 3, [277] = 4, [278] = 4,
+	[279] = 4, [280] = 4, [281] = 5, [282] = 5, [283] = 5, [284] = 5,
+};
 static const unsigned short dbase[30] = {
 	1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
 	193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 static const short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
 			       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+static const unsigned char dsym_extra[32] = {0,  0,  0,  0,  1,  1,  2,  2,  3, 3, 4,
+					     4,  5,  5,  6,  6,  7,  7,  8,  8, 9, 9,
+					     10, 10, 11, 11, 12, 12, 13, 13, 0, 0};
 
 struct state {
 	struct bits b;
@@ -268,11 +298,13 @@ struct state {
 #define TRUNC()   return (s->d->error = "the stream ends inside a block", -2)
 
 /* The symbols of a block while the piece has 8 bytes at hand: each
- * round loads 57 or more bits, enough for a length, its distance and
- * their extra bits, so nothing checks for the input's end, and the bit
- * buffer and the counts live in registers.  The checks and their order
- * are those of codes_slow.  Returns what codes() returns, or 2 when the
- * piece runs short (the state is saved for codes_slow). */
+ * round loads 56 bits or more when it must, enough for a length, its
+ * distance and their extra bits, so nothing checks for the input's end,
+ * and the bit buffer and the counts live in registers.  A table entry gives a
+ * code and its extra bits at once, so the buffer shifts once per code.
+ * The checks and their order are those of codes_slow.  Returns what
+ * codes() returns, or 2 when the piece runs short (the state is saved
+ * for codes_slow). */
 static int
 codes_fast(struct state *s)
 {
@@ -281,9 +313,9 @@ codes_fast(struct state *s)
 	const struct huff *lc = s->lc, *dc = s->dc;
 	const unsigned lmask = (1u << lc->bits) - 1, dmask = (1u << dc->bits) - 1;
 	const unsigned char *p = b->p, *last = b->end - 8;
-	uint64_t buf = b->buf, v, produced = d->produced, mark = d->mark, extra, dist;
+	uint64_t buf = b->buf, v, produced = d->produced, mark = d->mark, len, dist;
 	const uint64_t limit = d->limit;
-	unsigned cnt = b->cnt, e, n;
+	unsigned cnt = b->cnt, e, code, all;
 	int sym, rc = 2;
 
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -302,9 +334,10 @@ codes_fast(struct state *s)
 		cnt |= 56;            \
 	} while (0)
 	while (p <= last) {
-		/* A literal/length code needs 15 bits at most; a refill every
-		 * few literals keeps the lookups off its path. */
-		if (cnt < MAXBITS)
+		/* A literal/length code and its extra bits take 20 bits at
+		 * most; a refill every few literals keeps the lookups off
+		 * its path. */
+		if (cnt < 20)
 			REFILL();
 		e = lc->fast[buf & lmask];
 		if (e == 0 && (e = decode_long(lc, buf)) == 0) {
@@ -312,66 +345,76 @@ codes_fast(struct state *s)
 			rc = -1;
 			break;
 		}
-		buf >>= e & 63;
-		cnt -= e & 63;
-		sym = (int)(e >> 8);
+		sym = ENTRY_SYM(e);
 		if (sym < 256) {
+			buf >>= ENTRY_ALL_BITS(e);
+			cnt -= ENTRY_ALL_BITS(e);
 			if (produced == mark) {
 				d->produced = produced;
 				d->at_mark(d, sym);
 				mark = d->mark;
 			}
 			produced++;
-		} else if (sym == 256) {
+			if (produced > limit) {
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		if (sym == 256) {
+			buf >>= ENTRY_ALL_BITS(e);
+			cnt -= ENTRY_ALL_BITS(e);
 			rc = 0;
 			break;
-		} else {
-			sym -= 257;
-			if (sym >= 29) {
-				d->error = "invalid literal/length code";
-				rc = -1;
-				break;
-			}
-			/* 5 + 15 + 13 bits to come: a refill, unless this round
-			 * had one (then 41 or more are left, and p may be past
-			 * last). */
-			if (cnt < 33)
-				REFILL();
-			n = (unsigned)lext[sym];
-			extra = (buf & ((1u << n) - 1)) + (uint64_t)lbase[sym];
-			buf >>= n;
-			cnt -= n;
-			e = dc->fast[buf & dmask];
-			if (e == 0 && (e = decode_long(dc, buf)) == 0) {
-				d->error = "invalid distance code";
-				rc = -1;
-				break;
-			}
-			buf >>= e & 63;
-			cnt -= e & 63;
-			sym = (int)(e >> 8);
-			if (sym >= 30) {
-				d->error = "invalid distance code";
-				rc = -1;
-				break;
-			}
-			n = (unsigned)dext[sym];
-			dist = (buf & ((1u << n) - 1)) + dbase[sym];
-			buf >>= n;
-			cnt -= n;
+		}
+		if (sym >= 286) {
+			d->error = "invalid literal/length code";
+			rc = -1;
+			break;
+		}
+		code = ENTRY_CODE_BITS(e);
+		all = ENTRY_ALL_BITS(e);
+		len = (uint64_t)lbase[sym - 257] + ((buf >> code) & ((1u << (all - code)) - 1));
+		buf >>= all;
+		cnt -= all;
+		/* A distance code and its extra bits take 28 bits: a refill,
+		 * unless this round had one (then 36 or more are left, and p
+		 * may be past last). */
+		if (cnt < 28)
+			REFILL();
+		e = dc->fast[buf & dmask];
+		if (e == 0 && (e = decode_long(dc, buf)) == 0) {
+			d->error = "invalid distance code";
+			rc = -1;
+			break;
+		}
+		sym = ENTRY_SYM(e);
+		if (sym >= 30) {
+			d->error = "invalid distance code";
+			rc = -1;
+			break;
+		}
+		code = ENTRY_CODE_BITS(e);
+		all = ENTRY_ALL_BITS(e);
+		/* A distance reaches 32 KiB back at most: past that much
+		 * output only its bits count. */
+		if (produced < 32768) {
+			dist = (uint64_t)dbase[sym] + ((buf >> code) & ((1u << (all - code)) - 1));
 			if (dist > produced) {
 				d->error = "invalid distance too far back";
 				rc = -1;
 				break;
 			}
-			if (mark < produced + extra) {
-				d->produced = produced;
-				while (d->mark < produced + extra)
-					d->at_mark(d, -1);
-				mark = d->mark;
-			}
-			produced += extra;
 		}
+		buf >>= all;
+		cnt -= all;
+		if (mark < produced + len) {
+			d->produced = produced;
+			while (d->mark < produced + len)
+				d->at_mark(d, -1);
+			mark = d->mark;
+		}
+		produced += len;
 		if (produced > limit) {
 			rc = 1;
 			break;
@@ -455,10 +498,10 @@ fixed(struct state *s)
 			len[i] = 7;
 		for (; i < FIXLCODES; i++)
 			len[i] = 8;
-		build(&lf, len, FIXLCODES);
+		build(&lf, len, FIXLCODES, lsym_extra);
 		for (i = 0; i < 30; i++)
 			len[i] = 5;
-		build(&df, len, 30);
+		build(&df, len, 30, dsym_extra);
 		ready = 1;
 	}
 	s->lc = &lf;
@@ -493,7 +536,7 @@ dynamic(struct state *s)
 			lengths[order[index]] = 0;
 		}
 	}
-	if (build(&s->lcode, lengths, 19) != 0)
+	if (build(&s->lcode, lengths, 19, NULL) != 0)
 		FAIL("invalid code lengths set");
 	index = 0;
 	while (index < nlen + ndist) {
@@ -528,10 +571,10 @@ dynamic(struct state *s)
 	}
 	if (lengths[256] == 0)
 		FAIL("invalid code -- missing end-of-block");
-	err = build(&s->lcode, lengths, (int)nlen);
+	err = build(&s->lcode, lengths, (int)nlen, lsym_extra);
 	if (err < 0 || (err > 0 && nlen - s->lcode.count[0] != 1))
 		FAIL("invalid literal/lengths set");
-	err = build(&s->dcode, lengths + nlen, (int)ndist);
+	err = build(&s->dcode, lengths + nlen, (int)ndist, dsym_extra);
 	if (err < 0 || (err > 0 && ndist - s->dcode.count[0] != 1))
 		FAIL("invalid distances set");
 	s->lc = &s->lcode;
