@@ -374,10 +374,17 @@ bad:
 static const char *
 skip_string(const char *p)
 {
-	for (p++; *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p + 1;
+	/* Checked input: no raw NUL before the closing quote, the first
+	 * '"' after an even run of backslashes. */
+	for (p++;;) {
+		const char *q = strchr(p, '"'), *b = q;
+
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (((q - b) & 1) == 0)
+			return q + 1;
+		p = q + 1;
+	}
 }
 
 static const char *
