@@ -24,22 +24,29 @@ vc_out_init(int unbuffered)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* Writes n bytes at p to stdout, all of them. */
+static void
+write_all(const char *p, size_t n)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < n) {
+		w = write(STDOUT_FILENO, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EPIPE)
+			_exit(VC_EXIT_USAGE);
+		if (w < 0)
+			err(VC_EXIT_USAGE, "write error");
+		done += (size_t)w;
+	}
+}
+
 static void
 flush(void)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < out_len) {
-		n = write(STDOUT_FILENO, out_buf + done, out_len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EPIPE)
-			_exit(VC_EXIT_USAGE);
-		if (n < 0)
-			err(VC_EXIT_USAGE, "write error");
-		done += (size_t)n;
-	}
+	write_all(out_buf, out_len);
 	out_len = 0;
 }
 
@@ -48,6 +55,13 @@ vc_out_write(const void *p, size_t n)
 {
 	const char *s = p;
 
+	/* A piece as large as the buffer (a batch of events) goes out as
+	 * it is: copying it through the buffer would only cost time. */
+	if (n >= OUT_SIZE) {
+		flush();
+		write_all(s, n);
+		return;
+	}
 	while (n > 0) {
 		size_t room = OUT_SIZE - out_len;
 		size_t take = n < room ? n : room;
