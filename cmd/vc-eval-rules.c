@@ -21,7 +21,8 @@
 #include "vtime.h"
 
 enum {
-	OPT_RETENTION = 0x200,
+	OPT_MAX_FUTURE = 0x200,
+	OPT_RETENTION,
 	OPT_UNTIL,
 };
 
@@ -33,6 +34,8 @@ static const struct vc_opt opts[] = {
 	{"interval", required_argument, 'i', "SECS",
 	 "evaluate every SECS of event time (default 60)"},
 	{"lateness", required_argument, 'l', "SECS", "accept points up to SECS late (default 60)"},
+	{"max-future", required_argument, OPT_MAX_FUTURE, "SECS",
+	 "reject points more than SECS ahead of now (default 600)"},
 	{"monitors", required_argument, 'm', "FILE|DIR",
 	 "monitor file or folder, repeatable (default share/vcobs/monitors)"},
 	VC_OPT_COMMON_RECORDS,
@@ -46,8 +49,8 @@ static const struct vc_opt opts[] = {
 };
 
 static const struct vc_tool tool = {
-	"[-au] [-m FILE|DIR]... [--interval SECS] [--lateness SECS] [--until TS] "
-	"[FILE ...] | -c [-m FILE|DIR]... [FILE|DIR ...] | -t FILE [FILE ...]",
+	"[-au] [-m FILE|DIR]... [--interval SECS] [--lateness SECS] [--max-future SECS] "
+	"[--until TS] [FILE ...] | -c [-m FILE|DIR]... [FILE|DIR ...] | -t FILE [FILE ...]",
 	"Evaluate Datadog metric monitors over metric points; check and test "
 	"monitor files.",
 	opts,
@@ -93,6 +96,9 @@ on_opt(int val, const char *arg, void *ctx)
 		break;
 	case 'l':
 		c->eval.lateness = vc_opt_double("--lateness", arg, 0, 86400);
+		break;
+	case OPT_MAX_FUTURE:
+		c->eval.max_future = vc_opt_double("--max-future", arg, 0, VC_EVAL_MAX_TS);
 		break;
 	case 'm':
 		push(&c->monitors, &c->nmonitors, arg);

@@ -119,7 +119,8 @@ struct vc_eval {
 	size_t ngroups;
 	int started;
 	double max_ts, next_tick;
-	double horizon; /* after the newest point, when all is settled */
+	double future_limit; /* now + max_future, as of the last look at now */
+	double horizon;      /* after the newest point, when all is settled */
 	unsigned long long seq;
 	struct inflight *inflight; /* points on their way to their groups (evgroup.c) */
 	size_t inflight_first, inflight_n;

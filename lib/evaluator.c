@@ -439,6 +439,11 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "time at .ts out of range (1970 to 9999)";
 		return -1;
 	}
+	/* The clock is read again only when a point passes the last limit:
+	 * a stream that runs for days moves it along. */
+	if (t > ev->future_limit && t > (ev->future_limit = vc_time_now() + ev->o.max_future))
+		return reject(ev, why, "point %.0f s ahead of now, past --max-future %g",
+			      t - (ev->future_limit - ev->o.max_future), ev->o.max_future);
 	for (i = 0; i < ev->nmetrics; i++) {
 		const struct metric *m = &ev->metrics[i];
 

@@ -30,11 +30,16 @@ struct vc_eval_options {
 	size_t evidence;  /* raw points kept per group (3) */
 	double retention; /* silent groups are dropped after this (86400) */
 	int all;          /* report every evaluation, not only changes */
+	/* How far past the current time (vc_time_now) a point may be (600,
+	 * as Datadog's intake): one further ahead, a typo or a wrong clock,
+	 * would move the event clock there and make every later point late.
+	 * INFINITY for synthetic times. */
+	double max_future;
 };
 
-#define VC_EVAL_OPTIONS_INIT        \
-	{                           \
-		60, 60, 3, 86400, 0 \
+#define VC_EVAL_OPTIONS_INIT             \
+	{                                \
+		60, 60, 3, 86400, 0, 600 \
 	}
 
 /* A point bigger than this is kept as evidence as {"ts","omitted_bytes"}. */

@@ -37,7 +37,7 @@ brief() {
 	run vc-eval-rules --help
 	assert_success
 	assert_output --partial "usage: vc-eval-rules "
-	for o in --all --check --evidence --interval --lateness --monitors --retention --test \
+	for o in --all --check --evidence --interval --lateness --max-future --monitors --retention --test \
 		--until --max-record --now --strict --unbuffered; do
 		assert_output --partial -- "$o"
 	done
@@ -232,6 +232,25 @@ vc-eval-rules: stdin:2: tag g is an array, not a group value (a string or a numb
 	# The refused points count nowhere: the ungrouped sum stays at 65.
 	[ "$(jq -c '[.monitor.id, .group.g, .value]' <<<"$output")" = '["obj","s-3",5]
 ["obj","N/A",60]' ]
+}
+
+@test "a point far ahead of now (a typo, year 2100) is rejected and does not make the rest late" {
+	mon fut 'max(last_1m):max:m{*} by {g} > 1'
+	run --separate-stderr vc-eval-rules -m "$T/m/fut.json" --now 1764150000 \
+		< <(pts "1764150000 5 a" "4102444800 9 typo" "1764150030 7 b" "1764150600 0 c")
+	assert_failure 1
+	[ "$stderr" = "vc-eval-rules: stdin:2: point 2338294800 s ahead of now, past --max-future 600" ]
+	[ "$(jq -c '[.ts, .group.g, .value]' <<<"$output")" = '[1764150060,"a",5]
+[1764150060,"b",7]' ]
+	# Within the bound, and with a wider one, a point ahead counts.
+	run vc-eval-rules -m "$T/m/fut.json" --now 1764150000 --max-future 4000000000 \
+		< <(pts "1764150000 5 a" "4102444800 9 typo")
+	assert_success
+	[ "$(jq -c '[.ts, .group.g]' <<<"$output")" = '[1764150060,"a"]
+[4102444860,"typo"]' ]
+	run --separate-stderr vc-eval-rules -m "$T/m/fut.json" --max-future -1 </dev/null
+	assert_failure 2
+	[[ "$stderr" == *"--max-future"* ]]
 }
 
 @test "multi-group: one transition per group, group object and evidence with extra fields" {

@@ -5,6 +5,7 @@ complete -c vc-eval-rules -s e -l evidence -x -d 'raw points kept per group as e
 complete -c vc-eval-rules -s h -l help -d 'print help and exit'
 complete -c vc-eval-rules -s i -l interval -x -d 'evaluate every SECS of event time'
 complete -c vc-eval-rules -s l -l lateness -x -d 'accept points up to SECS late'
+complete -c vc-eval-rules -l max-future -x -d 'reject points more than SECS ahead of now'
 complete -c vc-eval-rules -l max-record -x -d 'refuse longer input lines'
 complete -c vc-eval-rules -s m -l monitors -r -F -d 'monitor file or folder'
 complete -c vc-eval-rules -l now -x -d 'take TS as the current time'

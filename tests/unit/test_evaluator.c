@@ -9,6 +9,7 @@
 
 #include "evaluator.h"
 #include "tap.h"
+#include "vtime.h"
 
 static char path[] = "/tmp/vc-test-evaluator-XXXXXX";
 static char line_big[6100];
@@ -174,10 +175,12 @@ test_options(void)
 	    "0 m 5\n", 600, NULL, &s, NULL, &rej);
 	expect(&s, 0, "alert", 60, 5, "no data: alert first");
 	expect(&s, 1, "no_data", 180, NAN, "  then no data after 3 minutes");
+	o.max_future = INFINITY;
 	run(MON("max(last_1m):avg:m{*} > 1", "\"notify_no_data\":true,\"no_data_timeframe\":3"),
-	    "0 m 5\n10000000000 m 5\n1e300 m 1\n", NAN, NULL, &s, NULL, &rej);
+	    "0 m 5\n10000000000 m 5\n1e300 m 1\n", NAN, &o, &s, NULL, &rej);
 	expect(&s, 2, "alert", 10000000020, 5, "a gap of centuries is crossed at once");
 	tap_is_num(rej, 1, "  a time past year 9999 is rejected");
+	o.max_future = 600;
 	run(MON("max(last_1m):avg:m{*} > 1", "\"renotify_interval\":2"),
 	    "0 m 5\n60 m 5\n120 m 5\n180 m 5\n240 m 5\n", NAN, NULL, &s, NULL, &rej);
 	expect(&s, 0, "alert", 60, 5, "renotify: alert");
@@ -220,6 +223,21 @@ test_options(void)
 	       "a point over 4 KiB is named in the evidence, not kept: %.200s", s.last);
 }
 
+/* Last: it fixes the time of "now" for the rest of the process. */
+static void
+test_max_future(void)
+{
+	struct seen s;
+	int rej;
+
+	vc_time_set_now(1000);
+	run(MON("max(last_1m):avg:m{*} by {g} > 1", ""), "0 m 0 a\n100000 m 5 a\n1600 m 5 b\n", NAN,
+	    NULL, &s, NULL, &rej);
+	tap_is_num(rej, 1, "a point more than max_future ahead of now is rejected");
+	expect(&s, 0, "alert", 1620, 5, "  and does not move the clock: the next is not late");
+	tap_is_num(s.n, 1, "  nor counts");
+}
+
 int
 main(void)
 {
@@ -231,6 +249,7 @@ main(void)
 	test_time_aggregations();
 	test_space_and_arithmetic();
 	test_options();
+	test_max_future();
 	unlink(path);
 	return tap_done();
 }
