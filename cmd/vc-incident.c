@@ -23,6 +23,9 @@
 #include "vtime.h"
 
 #define MAX_TARGETS 3
+/* A batch is committed early when its held event lines pass this many
+ * bytes, so a batch of large incidents cannot hold unbounded memory. */
+#define HELD_MAX ((size_t)64 << 20)
 
 enum {
 	OPT_ALL = 0x200,
@@ -46,7 +49,7 @@ static const struct vc_opt opts[] = {
 	{"api-url", required_argument, OPT_API_URL, "URL",
 	 "Datadog API URL (default https://api.$DD_SITE)"},
 	{"batch", required_argument, OPT_BATCH, "N",
-	 "transitions per store transaction (default 4096)"},
+	 "transitions per store transaction (default 16384)"},
 	VC_OPT_COMMON_HELP,
 	{"key-file", required_argument, OPT_KEY_FILE, "FILE",
 	 "read the API keys from FILE (NAME=value lines)"},
@@ -340,7 +343,7 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.common = common;
 	a.policy = policy;
-	a.batch = 4096;
+	a.batch = 16384;
 	a.inc.resolve_after = 30 * 60;
 	a.inc.reopen_window = 2 * 3600;
 	a.inc.targets = a.targets;
@@ -367,7 +370,8 @@ main(int argc, char **argv)
 			vc_reader_reject(r, &rec, "%s", rwhy);
 		else if (rc == -2)
 			errx(VC_EXIT_USAGE, "state: %s", vc_incstore_error(store));
-		if (vc_incidents_batched(e) >= a.batch || (a.common.unbuffered && rc == 1))
+		if (vc_incidents_batched(e) >= a.batch || vc_incidents_held(e) >= HELD_MAX ||
+		    (a.common.unbuffered && rc == 1))
 			commit(e, store, poster, &lines, 0, &failed);
 	}
 	status = vc_reader_status(r);

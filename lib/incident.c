@@ -122,6 +122,12 @@ vc_incidents_batched(const struct vc_incidents *e)
 	return e->batched;
 }
 
+size_t
+vc_incidents_held(const struct vc_incidents *e)
+{
+	return e->events.len;
+}
+
 static int
 ensure_txn(struct vc_incidents *e)
 {

@@ -177,6 +177,8 @@ struct vc_incidents *vc_incidents_new(const struct vc_incident_opts *o, struct v
 int vc_incidents_apply(struct vc_incidents *e, const struct vc_record *rec, const char **why);
 /* Transitions applied since the last commit. */
 size_t vc_incidents_batched(const struct vc_incidents *e);
+/* Bytes of event lines held until the next commit. */
+size_t vc_incidents_held(const struct vc_incidents *e);
 /* Resolves mitigated incidents due by the clock (the newest input time,
  * or now when later), writes the batch to the store, commits, and only
  * then appends the batch's event lines to out.  0 or -2. */
