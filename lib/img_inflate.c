@@ -8,7 +8,7 @@
  * PNG in a fraction of zlib's time.
  *
  * Decoding follows Mark Adler's puff.c (canonical codes, counted per
- * length), with a 10-bit lookup table in front for the common short codes
+ * length), with an 11-bit lookup table in front for the common short codes
  * whose entries also give the count of extra bits after the code, as
  * libdeflate's do, so that a length or a distance and its extra bits go
  * in one shift of the bit buffer.
@@ -18,7 +18,7 @@
 #include "img.h"
 
 #define MAXBITS   15
-#define FAST_BITS 10
+#define FAST_BITS 11
 #define MAXLCODES 286
 #define MAXDCODES 30
 #define FIXLCODES 288 /* the fixed code has two more, never valid */
