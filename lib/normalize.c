@@ -46,12 +46,18 @@ struct vc_norm {
 	const UNormalizer2 *nfd;
 	USpoofChecker *spoof;
 	struct cp_entry cache[CACHE_SLOTS];
-	/* pass 1 output and pass 2 output, each with its byte maps */
+	/* Pass 1 output and pass 2 output, each with its byte maps.  Pass 1
+	 * keeps no `to`: its bytes each come from one code point of the
+	 * input (src), whose end is found again from its start (src_end).
+	 * The maps are most of the memory a long message takes. */
 	struct pass {
 		char *text;
 		uint32_t *from, *to;
 		uint8_t *ev;
 		size_t len, cap;
+		const unsigned char *src; /* pass 1: the input */
+		size_t srclen;
+		int has_to;
 	} p1, p2;
 };
 
@@ -70,6 +76,7 @@ vc_norm_new(void)
 		nm->spoof = uspoof_open(&st);
 	if (U_FAILURE(st))
 		errx(VC_EXIT_USAGE, "ICU: cannot open the normalizer: %s", u_errorName(st));
+	nm->p2.has_to = 1;
 	return nm;
 }
 
@@ -94,14 +101,17 @@ pass_reserve(struct pass *p, size_t need)
 {
 	if (need <= p->cap)
 		return;
-	size_t cap = p->cap ? p->cap : 256;
-	while (cap < need)
-		cap *= 2;
+	/* Doubling, but no further than a long message needs: rounding up
+	 * to a power of two would cost as much as the message again. */
+	size_t cap = p->cap ? p->cap * 2 : 256;
+	if (cap < need)
+		cap = need;
 	p->text = realloc(p->text, cap + 1);
 	p->from = realloc(p->from, cap * sizeof *p->from);
-	p->to = realloc(p->to, cap * sizeof *p->to);
+	if (p->has_to)
+		p->to = realloc(p->to, cap * sizeof *p->to);
 	p->ev = realloc(p->ev, cap);
-	if (!p->text || !p->from || !p->to || !p->ev)
+	if (!p->text || !p->from || (p->has_to && !p->to) || !p->ev)
 		err(VC_EXIT_USAGE, "out of memory");
 	p->cap = cap;
 }
@@ -114,6 +124,16 @@ put(struct pass *p, char c, uint32_t from, uint32_t to, uint8_t ev)
 	p->text[i] = c;
 	p->from[i] = from;
 	p->to[i] = to;
+	p->ev[i] = ev;
+}
+
+/* Appends one byte of pass 1, from the code point at input byte from. */
+static inline void
+put1(struct pass *p, char c, uint32_t from, uint8_t ev)
+{
+	size_t i = p->len++;
+	p->text[i] = c;
+	p->from[i] = from;
 	p->ev[i] = ev;
 }
 
@@ -359,6 +379,8 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 	unsigned fired = 0;
 
 	p->len = 0;
+	p->src = u;
+	p->srclen = n;
 	pass_reserve(p, n + 16);
 	for (size_t i = 0; i < n;) {
 		/* One code point writes at most CP_OUT_MAX bytes; most write
@@ -367,7 +389,7 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 			pass_reserve(p, p->len + CP_OUT_MAX + (n - i));
 		uint32_t cp;
 		size_t len = utf8_next(u, i, n, &cp);
-		uint32_t from = (uint32_t)i, to = (uint32_t)(i + len);
+		uint32_t from = (uint32_t)i;
 		i += len;
 		if (cp < 0x80) {
 			char c = (char)cp;
@@ -389,10 +411,10 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 				if (c >= 'a')
 					w.ascii_letters++;
 				w.invisible_after = 0;
-				put(p, c, from, to, 0);
+				put1(p, c, from, 0);
 			} else {
 				word_end(p, &w, &fired);
-				put(p, c, from, to, 0);
+				put1(p, c, from, 0);
 				w.start = p->len;
 			}
 			continue;
@@ -411,7 +433,7 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 		case CP_SPACE:
 		case CP_NEWLINE:
 			word_end(p, &w, &fired);
-			put(p, e->kind == CP_SPACE ? ' ' : '\n', from, to, 0);
+			put1(p, e->kind == CP_SPACE ? ' ' : '\n', from, 0);
 			w.start = p->len;
 			continue;
 		case CP_CONTROL:
@@ -439,15 +461,26 @@ pass_map(struct vc_norm *nm, const char *s, size_t n)
 			unsigned char c = (unsigned char)e->out[k];
 			if (!is_word_byte(c)) {
 				word_end(p, &w, &fired);
-				put(p, (char)c, from, to, 0);
+				put1(p, (char)c, from, 0);
 				w.start = p->len;
 			} else {
-				put(p, (char)c, from, to, 0);
+				put1(p, (char)c, from, 0);
 			}
 		}
 	}
 	word_end(p, &w, &fired);
 	return fired;
+}
+
+/* Past the input code point pass 1's byte k came from. */
+static inline uint32_t
+src_end(const struct pass *in, size_t k)
+{
+	uint32_t cp, from = in->from[k];
+
+	if (in->src[from] < 0x80)
+		return from + 1;
+	return from + (uint32_t)utf8_next(in->src, from, in->srclen, &cp);
 }
 
 static inline int
@@ -507,7 +540,7 @@ rejoin_spaced(const struct pass *in, size_t i, struct pass *out)
 	if (count < SPACED_MIN)
 		return 0;
 	for (size_t k = i; k <= last;) {
-		put(out, t[k], in->from[k], in->to[k], 1);
+		put(out, t[k], in->from[k], src_end(in, k), 1);
 		size_t g = k + 1;
 		if (g > last)
 			break;
@@ -515,7 +548,7 @@ rejoin_spaced(const struct pass *in, size_t i, struct pass *out)
 		while (!is_alnum((unsigned char)t[e]))
 			e++;
 		if (e - g != gap0len || memcmp(t + g, t + gap0, gap0len))
-			put(out, ' ', in->from[g], in->to[e - 1], 0);
+			put(out, ' ', in->from[g], src_end(in, e - 1), 0);
 		k = e;
 	}
 	return last + 1;
@@ -590,7 +623,7 @@ fold_leet(const struct pass *in, size_t i, struct pass *out)
 		char c = (char)t[k];
 		if (!is_letter(t[k]) && leet_letter(t[k]))
 			c = leet_letter(t[k]);
-		put(out, c, in->from[k], in->to[k], 1);
+		put(out, c, in->from[k], src_end(in, k), 1);
 	}
 	return e;
 }
@@ -614,7 +647,7 @@ pass_words(struct vc_norm *nm)
 			while (j < n && is_space(t[j]))
 				nl |= t[j++] == '\n';
 			if (out->len > 0 && j < n)
-				put(out, nl ? '\n' : ' ', in->from[i], in->to[j - 1], 0);
+				put(out, nl ? '\n' : ' ', in->from[i], src_end(in, j - 1), 0);
 			i = j;
 			continue;
 		}
@@ -634,12 +667,12 @@ pass_words(struct vc_norm *nm)
 				continue;
 			}
 		}
-		put(out, (char)t[i], in->from[i], in->to[i], in->ev[i]);
+		put(out, (char)t[i], in->from[i], src_end(in, i), in->ev[i]);
 		/* Copy the rest of a plain word at once. */
 		if (is_word_byte(t[i]))
 			while (i + 1 < n && is_word_byte(t[i + 1])) {
 				i++;
-				put(out, (char)t[i], in->from[i], in->to[i], in->ev[i]);
+				put(out, (char)t[i], in->from[i], src_end(in, i), in->ev[i]);
 			}
 		i++;
 	}
