@@ -208,8 +208,14 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 		const char *name = k.p + 1;
 		size_t n = k.len - 2;
 
-		if (memchr(name, '\\', n) != NULL)
-			continue; /* no member we read is spelled with escapes */
+		/* A key spelled with escapes (a letter as a backslash-u
+		 * sequence) is the member jq reads under its decoded name;
+		 * such keys are rare, so only they pay for decoding. */
+		if (memchr(name, '\\', n) != NULL) {
+			vc_json_string(k, tmp);
+			name = tmp->p;
+			n = tmp->len;
+		}
 #define IS(lit) (n == sizeof(lit) - 1 && memcmp(name, lit, n) == 0)
 		if (IS("status"))
 			status = v;

@@ -263,6 +263,17 @@ post_args() {
 	[ "${#lines[@]}" = 1 ]
 }
 
+@test "vc-incident: top-level keys spelled with escapes are read as jq reads them" {
+	# Only the group escaped: the attacker must not silently become "*".
+	tr 1000 alert s-9 | sed 's/"group"/"gr\\u006fup"/' >"$T/in"
+	tr 1000 alert s-8 | sed 's/"status"/"st\\u0061tus"/; s/"group"/"gr\\u006fup"/; s/"ts"/"t\\u0073"/' >>"$T/in"
+	[ "$(jq -r '[.ts, .status, .group.session_id] | join(" ")' "$T/in" | paste -sd,)" = "1000 alert s-9,1000 alert s-8" ]
+	run --separate-stderr vc-incident --now 5000 "$T/in"
+	assert_success
+	[ "$(jq -r '[.event, .key, .first_seen] | join(" ")' <<<"$output" | paste -sd,)" = \
+		"opened prompt-injection/session_id:s-9 1000,opened prompt-injection/session_id:s-8 1000" ]
+}
+
 @test "vc-incident: write error and broken store exit 2" {
 	run vc-incident --now 2000 < <(tr 1000 alert s-1) >/dev/full
 	run bash -c 'vc-incident --now 2000 >/dev/full' < <(tr 1000 alert s-1)
