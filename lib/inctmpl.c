@@ -165,6 +165,11 @@ load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why
 		rc = -1;
 	} else {
 		char r[200];
+		/* A UTF-8 byte order mark (editors on Windows write one) is
+		 * read as blanks, as jq and monitor files skip it; byte
+		 * offsets in messages stay right. */
+		if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+			memset(text, ' ', 3);
 		if (tmpl_parse(&t, text, n, r, sizeof r) < 0) {
 			snprintf(why, whylen, "%s: %s", path, r);
 			rc = -1;

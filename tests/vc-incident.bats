@@ -374,6 +374,14 @@ post_args() {
 	assert_output --partial 'prompt-injection.json: title must be a string'
 }
 
+@test "vc-incident: a template opening with a UTF-8 byte order mark loads" {
+	mkdir -p "$T/tpl"
+	printf '\357\273\277{"title": "BOM by {{group.session_id}}", "severity": "SEV-1", "checklist": ["x"]}\n' >"$T/tpl/prompt-injection.json"
+	run --separate-stderr vc-incident --templates "$T/tpl" --now 2000 < <(tr 1000 alert s-5)
+	assert_success
+	[ "$(jq -r '[.title, .severity] | join(" ")' <<<"$output")" = "BOM by s-5 SEV-1" ]
+}
+
 @test "vc-incident: posts to Datadog, PagerDuty and a webhook; keys never shown" {
 	start_fake
 	keys
