@@ -285,6 +285,14 @@ post_args() {
 	assert_failure 2
 	run vc-incident -s "$T/missing.db" --list
 	assert_success
+	# A closed stdin is an I/O error, as in the other tools, with or
+	# without a store (SQLite would put /dev/null in its place).
+	run bash -c 'vc-incident --now 2000 <&-'
+	assert_failure 2
+	assert_output --partial 'stdin: Bad file descriptor'
+	run bash -c 'vc-incident -s "$1" --now 2000 - <&-' _ "$T/closed.db"
+	assert_failure 2
+	assert_output --partial 'stdin: Bad file descriptor'
 }
 
 @test "vc-incident: concurrent runs on one store open each incident once" {
