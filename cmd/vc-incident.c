@@ -5,7 +5,9 @@
  * lib/incstore.c, reports in lib/increport.c, posting in lib/incpost.c.
  */
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,39 +109,34 @@ struct args {
 	struct vc_http_policy policy;
 };
 
-/* A duration: seconds, or a number with s, m, h or d. */
+/* A duration: seconds, or a number with s, m, h or d, at most 366 days.
+ * A bad one is named as given, unit and all ("-1h", not "-1"). */
 static double
 duration(const char *option, const char *arg)
 {
-	char num[64];
-	size_t n = strlen(arg);
-	double unit = 1;
+	static const char units[] = "smhd";
+	static const double seconds[] = {1, 60, 3600, 86400};
+	const char *why = NULL, *u;
+	char *end;
+	double d, unit = 1;
 
-	if (n > 0 && n < sizeof num) {
-		switch (arg[n - 1]) {
-		case 's':
-			unit = 1;
-			n--;
-			break;
-		case 'm':
-			unit = 60;
-			n--;
-			break;
-		case 'h':
-			unit = 3600;
-			n--;
-			break;
-		case 'd':
-			unit = 86400;
-			n--;
-			break;
-		}
+	errno = 0;
+	d = strtod(arg, &end);
+	if (end != arg && *end != '\0' && end[1] == '\0' && (u = strchr(units, *end)) != NULL) {
+		unit = seconds[u - units];
+		end++;
 	}
-	if (n >= sizeof num)
-		n = sizeof num - 1;
-	memcpy(num, arg, n);
-	num[n] = 0;
-	return vc_opt_double(option, num, 0, 366.0 * 86400 / unit) * unit;
+	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(d))
+		why = "not a duration (seconds, or a number with s, m, h or d)";
+	else if (d < 0 || d * unit > 366.0 * 86400)
+		why = "not between 0 and 366 days";
+	if (why != NULL) {
+		fprintf(stderr, "%s: %s: invalid value '%s': %s\nTry '%s --help' for more.\n",
+			program_invocation_short_name, option, arg, why,
+			program_invocation_short_name);
+		exit(VC_EXIT_USAGE);
+	}
+	return d * unit;
 }
 
 static void

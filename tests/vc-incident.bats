@@ -91,6 +91,17 @@ post_args() {
 	assert_output --partial 'need --state'
 	run vc-incident --resolve-after 5x </dev/null
 	assert_failure 2
+	assert_output --partial "--resolve-after: invalid value '5x'"
+	# The argument as given, unit included.
+	run vc-incident --resolve-after -1h </dev/null
+	assert_failure 2
+	assert_output --partial "--resolve-after: invalid value '-1h': not between 0 and 366 days"
+	run vc-incident --reopen-window 367d </dev/null
+	assert_failure 2
+	assert_output --partial "--reopen-window: invalid value '367d'"
+	run vc-incident --resolve-after 1.5h --now 9000 < <(tr 1000 alert s-1; tr 2000 ok s-1)
+	assert_success
+	[ "$(jq -r 'select(.event == "resolved") | .ts' <<<"$output")" = 7400 ]
 	run vc-incident --since 0 </dev/null
 	assert_failure 2
 	run vc-incident --state-filter open </dev/null
