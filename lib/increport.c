@@ -48,9 +48,44 @@ vc_increport_list(struct vc_incstore *s, double since, const char *filter)
 
 /* ---- escaping ---- */
 
+/* The length of the control character at s[i] (C0, DEL, or a C1 one in
+ * UTF-8), or 0.  Written raw, they would let a record put terminal
+ * escape sequences (ESC [ ..., or CSI as U+009B) into a report that is
+ * read with cat or in a mail reader. */
+static size_t
+control_at(const char *s, size_t i, size_t n)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c < 0x20 || c == 0x7f)
+		return 1;
+	if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+	    (unsigned char)s[i + 1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/* Shows the control character c (its first byte) as its Unicode
+ * control picture (U+2400 to U+241F, U+2421 for DEL), or U+FFFD for a
+ * C1 one: visible, and inert. */
+static void
+add_control_picture(struct vc_buf *b, unsigned char c)
+{
+	char pic[3] = {'\xe2', '\x90', 0};
+
+	if (c < 0x20 || c == 0x7f) {
+		pic[2] = (char)(c == 0x7f ? 0xa1 : 0x80 + c);
+		vc_buf_add(b, pic, 3);
+	} else {
+		vc_buf_add(b, "\xef\xbf\xbd", 3);
+	}
+}
+
 static void
 esc_html(struct vc_buf *b, const char *s, size_t n)
 {
+	size_t ctl;
+
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
 		case '&':
@@ -68,21 +103,41 @@ esc_html(struct vc_buf *b, const char *s, size_t n)
 		case '\'':
 			vc_buf_adds(b, "&#39;");
 			break;
-		default:
+		case '\n':
+		case '\r':
+		case '\t':
 			vc_buf_addc(b, s[i]);
+			break;
+		default:
+			if ((ctl = control_at(s, i, n)) > 0) {
+				add_control_picture(b, (unsigned char)s[i]);
+				i += ctl - 1;
+			} else {
+				vc_buf_addc(b, s[i]);
+			}
 		}
 	}
 }
 
-/* Markdown: characters that would start markup are backslashed, and a
- * newline cannot end the line (or the table row) the text sits in. */
+/* Markdown: characters that would start markup are backslashed, a
+ * newline or tab cannot end or break the line (or the table row) the
+ * text sits in, and other control characters are shown, not written. */
 static void
 esc_md(struct vc_buf *b, const char *s, size_t n)
 {
+	size_t ctl;
+
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] != 0 && strchr("\\`*_[]<>|~&", s[i]))
-			vc_buf_addc(b, '\\');
-		vc_buf_addc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+			vc_buf_addc(b, ' ');
+		} else if ((ctl = control_at(s, i, n)) > 0) {
+			add_control_picture(b, (unsigned char)s[i]);
+			i += ctl - 1;
+		} else {
+			if (strchr("\\`*_[]<>|~&", s[i]))
+				vc_buf_addc(b, '\\');
+			vc_buf_addc(b, s[i]);
+		}
 	}
 }
 

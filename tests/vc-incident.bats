@@ -368,6 +368,19 @@ post_args() {
 	assert_output --partial '&lt;script&gt;'
 }
 
+@test "vc-incident: reports show control characters from a record, never write them" {
+	tr 1000 alert s-1 | jq -c '.message = "red \u001b[31mX\u001b[0m csi \u009b2J nul \u0000 del \u007f bell \u0007"' >"$T/in"
+	vc-incident -s "$DB" --now 2000 "$T/in" >/dev/null
+	for fmt in markdown html; do
+		vc-incident -s "$DB" --report "$fmt" >"$T/report"
+		# No control byte but newline (and tab), no C1 character.
+		run python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); print(sum(1 for b in d if (b < 32 and b not in (9, 10)) or b == 127), len(d.decode().encode()) == len(d) and sum(1 for c in d.decode() if 0x80 <= ord(c) <= 0x9f))' "$T/report"
+		assert_output "0 0"
+		grep -q '␛\\\?\[31mX␛' "$T/report"
+		grep -q 'csi �2J nul ␀ del ␡ bell ␇' "$T/report"
+	done
+}
+
 @test "vc-incident: --templates overrides the installed templates" {
 	mkdir -p "$T/tpl"
 	echo '{"title": "PI by {{group.session_id}} on {{monitor}}", "severity": "SEV-1", "checklist": ["call {{attacker}}"]}' >"$T/tpl/prompt-injection.json"
