@@ -12,6 +12,7 @@
 #include "json.h"
 #include "strmap.h"
 #include "vtime.h"
+#include "xalloc.h"
 
 /* Beyond this many cached keys the cache is dropped after a commit: the
  * store has everything, so memory stays bounded on any input. */
@@ -75,10 +76,8 @@ struct vc_incidents *
 vc_incidents_new(const struct vc_incident_opts *o, struct vc_incstore *store,
 		 const struct vc_inctmpl_set *tmpl)
 {
-	struct vc_incidents *e = calloc(1, sizeof *e);
+	struct vc_incidents *e = vc_xcalloc(1, sizeof *e);
 
-	if (e == NULL)
-		abort();
 	e->o = *o;
 	e->store = store;
 	e->tmpl = tmpl;
@@ -150,7 +149,7 @@ add_service(struct vc_incident *inc, const char *s, size_t n)
 		if (strlen(inc->services[i]) == n && memcmp(inc->services[i], s, n) == 0)
 			return;
 	if (inc->nservices < VC_INC_SERVICES_MAX && n > 0 && n < 256)
-		inc->services[inc->nservices++] = strndup(s, n);
+		inc->services[inc->nservices++] = vc_xstrndup(s, n);
 }
 
 static struct user *user_of(struct vc_incidents *e, struct vc_incident *inc);
@@ -168,15 +167,13 @@ pair_add(struct vc_incidents *e, struct vc_incident *inc, const char *session)
 		if (strcmp(u->sessions[i], session) == 0)
 			return;
 	if (u->n < VC_INC_SESSIONS_MAX)
-		u->sessions[u->n++] = strdup(session);
+		u->sessions[u->n++] = vc_xstrdup(session);
 	if (e->npairs == e->cappairs) {
 		e->cappairs = e->cappairs ? e->cappairs * 2 : 64;
-		e->pairs = realloc(e->pairs, e->cappairs * sizeof *e->pairs);
-		if (e->pairs == NULL)
-			abort();
+		e->pairs = vc_xrealloc(e->pairs, e->cappairs * sizeof *e->pairs);
 	}
-	e->pairs[e->npairs].user = strdup(user);
-	e->pairs[e->npairs++].session = strdup(session);
+	e->pairs[e->npairs].user = vc_xstrdup(user);
+	e->pairs[e->npairs++].session = vc_xstrdup(session);
 }
 
 /* What one evidence item says about who and where: the string members
@@ -285,7 +282,7 @@ learn(struct vc_incidents *e, struct vc_incident *inc, const struct vc_inc_trans
 				add_service(inc, tmp->p, tmp->len);
 			}
 			if (inc->user_id == NULL && f.user.p)
-				inc->user_id = strdup(decoded(f.user, tmp));
+				inc->user_id = vc_xstrdup(decoded(f.user, tmp));
 			/* A session counts for this user when the item names
 			 * no other user; the incident's own one is noted once. */
 			if (inc->user_id && f.session.p &&
@@ -322,35 +319,32 @@ note_peak(struct vc_incident *inc, const struct vc_inc_transition *t)
 static char *
 make_id(const char *key, double first_seen)
 {
-	char buf[64], *id;
+	char buf[64];
 	struct vc_buf b = VC_BUF_INIT;
 
 	vc_buf_adds(&b, key);
 	snprintf(buf, sizeof buf, "@%.3f", first_seen);
 	vc_buf_adds(&b, buf);
-	if (asprintf(&id, "inc-%016llx", vc_strmap_hash(b.p, b.len)) < 0)
-		abort();
+	snprintf(buf, sizeof buf, "inc-%016llx", vc_strmap_hash(b.p, b.len));
 	vc_buf_free(&b);
-	return id;
+	return vc_xstrdup(buf);
 }
 
 static struct vc_incident *
 new_incident(const struct vc_inc_transition *t)
 {
-	struct vc_incident *inc = calloc(1, sizeof *inc);
+	struct vc_incident *inc = vc_xcalloc(1, sizeof *inc);
 	struct vc_json_span name;
 
-	if (inc == NULL)
-		abort();
-	inc->key = strdup(t->key.p);
+	inc->key = vc_xstrdup(t->key.p);
 	inc->id = make_id(t->key.p, t->ts);
-	inc->handle = t->handle ? strdup(t->handle) : NULL;
+	inc->handle = t->handle ? vc_xstrdup(t->handle) : NULL;
 	inc->monitor = vc_inc_dup_span(t->monitor);
 	inc->monitor_len = t->monitor.len;
 	if (vc_json_member(t->monitor, "name", &name) && name.type == VC_JSON_STRING) {
 		struct vc_buf b = VC_BUF_INIT;
 		vc_json_string(name, &b);
-		inc->monitor_name = b.p ? b.p : strdup("");
+		inc->monitor_name = b.p ? b.p : vc_xstrdup("");
 	}
 	if (t->has_group) {
 		inc->group = vc_inc_dup_span(t->group);
@@ -378,7 +372,7 @@ collect_session(const char *session, void *ctx)
 	struct user *u = ctx;
 
 	if (u->n < VC_INC_SESSIONS_MAX)
-		u->sessions[u->n++] = strdup(session);
+		u->sessions[u->n++] = vc_xstrdup(session);
 }
 
 static struct user *
@@ -389,9 +383,7 @@ user_get(struct vc_incidents *e, const char *user_id)
 
 	if (s && s->val)
 		return s->val;
-	u = calloc(1, sizeof *u);
-	if (u == NULL)
-		abort();
+	u = vc_xcalloc(1, sizeof *u);
 	if (vc_incstore_user_sessions(e->store, user_id, collect_session, u) < 0) {
 		free_user(u);
 		return NULL;
@@ -419,10 +411,8 @@ static void
 load_entry(long long seq, const char *json, size_t len, void *ctx)
 {
 	struct loading *l = ctx;
-	struct vc_inc_entry e = {strndup(json, len), len, seq};
+	struct vc_inc_entry e = {vc_xstrndup(json, len), len, seq};
 
-	if (e.json == NULL)
-		abort();
 	l->e->cached_bytes += len;
 	vc_incident_add_entry(l->inc, e);
 }
@@ -453,9 +443,7 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 	}
 	inc = NULL;
 	if (rc == 1) {
-		inc = malloc(sizeof *inc);
-		if (inc == NULL)
-			abort();
+		inc = vc_xcalloc(1, sizeof *inc);
 		vc_buf_reset(&e->whole);
 		if (vc_incstore_record_as(e->store, &row, 0, &e->whole) < 0) {
 			free(inc);
@@ -500,9 +488,7 @@ mark_dirty(struct vc_incidents *e, struct vc_incident *inc)
 	inc->dirty = 1;
 	if (e->ndirty == e->capdirty) {
 		e->capdirty = e->capdirty ? e->capdirty * 2 : 256;
-		e->dirty = realloc(e->dirty, e->capdirty * sizeof *e->dirty);
-		if (e->dirty == NULL)
-			abort();
+		e->dirty = vc_xrealloc(e->dirty, e->capdirty * sizeof *e->dirty);
 	}
 	e->dirty[e->ndirty++] = inc;
 }

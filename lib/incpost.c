@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "xalloc.h"
 
 /* progress bits kept in the store per incident and target */
 #define DD_CREATED    1
@@ -83,9 +84,7 @@ vc_incpost_new(const struct vc_incpost_config *cfg, struct vc_incstore *store,
 			 "http(s)://...");
 		return NULL;
 	}
-	p = calloc(1, sizeof *p);
-	if (p == NULL)
-		abort();
+	p = vc_xcalloc(1, sizeof *p);
 	p->cfg = *cfg;
 	if (p->cfg.pagerduty_url == NULL)
 		p->cfg.pagerduty_url = VC_INCPOST_PAGERDUTY_URL;
@@ -273,7 +272,7 @@ dd_create(struct vc_incpost *p, struct incident_view *v, char **remote_id)
 			 "POST /api/v2/incidents: no data.id in the response");
 		return -1;
 	}
-	*remote_id = strdup(str(v, id));
+	*remote_id = vc_xstrdup(str(v, id));
 	return 0;
 }
 
@@ -341,7 +340,7 @@ dd_update(struct vc_incpost *p, struct incident_view *v, const char *rid)
 static int
 post_datadog(struct vc_incpost *p, struct vc_incstore_post *post, struct incident_view *v)
 {
-	char *rid = post->remote_id ? strdup(post->remote_id) : NULL;
+	char *rid = post->remote_id ? vc_xstrdup(post->remote_id) : NULL;
 	int progress = post->progress, created = 0, rc = 0;
 
 	if (rid == NULL) {
@@ -556,9 +555,9 @@ post_one(struct vc_incpost *p, const char *target, struct vc_incstore_post *post
 	if (vc_incstore_record(p->store, &row, &p->whole) < 0)
 		return -2;
 	/* A copy: posting writes to the store, which ends row's life. */
-	rec = strndup(p->whole.p, p->whole.len);
+	rec = vc_xstrndup(p->whole.p, p->whole.len);
 	memset(&v, 0, sizeof v);
-	if (rec == NULL || view_parse(&v, rec, p->whole.len) < 0) {
+	if (view_parse(&v, rec, p->whole.len) < 0) {
 		snprintf(p->resp.error, sizeof p->resp.error,
 			 "incident %s has an unreadable record", post->incident_id);
 		rc = -1;

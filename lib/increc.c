@@ -8,6 +8,7 @@
 
 #include "incident.h"
 #include "json.h"
+#include "xalloc.h"
 
 /* Longest group value quoted in an attacker description. */
 #define ATTACKER_VALUE_MAX 128
@@ -26,18 +27,6 @@ const char *
 vc_incident_event_name(enum vc_inc_event e)
 {
 	return event_names[e];
-}
-
-static char *
-dup_n(const char *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d == NULL)
-		abort();
-	memcpy(d, p, n);
-	d[n] = 0;
-	return d;
 }
 
 /* ---- rendering ----------------------------------------------------- */
@@ -364,9 +353,9 @@ vc_incident_describe(struct vc_incident *inc)
 			vc_buf_add(&words, v, vn > ATTACKER_VALUE_MAX ? ATTACKER_VALUE_MAX : vn);
 			if (k.len == 10 && memcmp(k.p, "session_id", 10) == 0 &&
 			    inc->session_id == NULL)
-				inc->session_id = strdup(v);
+				inc->session_id = vc_xstrdup(v);
 			if (k.len == 7 && memcmp(k.p, "user_id", 7) == 0 && inc->user_id == NULL)
-				inc->user_id = strdup(v);
+				inc->user_id = vc_xstrdup(v);
 			free(v);
 		}
 	}
@@ -388,9 +377,7 @@ vc_incident_add_entry(struct vc_incident *inc, struct vc_inc_entry e)
 		inc->ntl--;
 	}
 	if (inc->tl == NULL) {
-		inc->tl = malloc(VC_INC_TIMELINE_KEEP * sizeof *inc->tl);
-		if (inc->tl == NULL)
-			abort();
+		inc->tl = vc_xcalloc(VC_INC_TIMELINE_KEEP, sizeof *inc->tl);
 	}
 	if (e.seq == 0)
 		e.seq = inc->tl_total + 1;
@@ -486,13 +473,13 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 			free(inc->monitor);
 			free(inc->monitor_name);
 			inc->monitor_name = NULL;
-			inc->monitor = dup_n(v.p, v.len);
+			inc->monitor = vc_xstrndup(v.p, v.len);
 			inc->monitor_len = v.len;
 			if (vc_json_member(v, "name", &mname) && mname.type == VC_JSON_STRING)
 				inc->monitor_name = span_text(mname);
 		} else if (IS("attacker") && v.type == VC_JSON_OBJECT) {
 			free(inc->group);
-			inc->group = dup_n(v.p, v.len);
+			inc->group = vc_xstrndup(v.p, v.len);
 			inc->group_len = v.len;
 		} else if (IS("state") && v.type == VC_JSON_STRING) {
 			inc->state = vc_json_key_is(v, "mitigated", 9)  ? VC_INC_MITIGATED
@@ -518,7 +505,8 @@ vc_incident_parse(struct vc_incident *inc, const char *json, size_t len)
 		} else if (IS("timeline") && v.type == VC_JSON_ARRAY && inc->ntl == 0) {
 			vc_json_iter_init(v, &ti);
 			while (vc_json_array_next(&ti, &item)) {
-				struct vc_inc_entry e = {dup_n(item.p, item.len), item.len, 0};
+				struct vc_inc_entry e = {vc_xstrndup(item.p, item.len), item.len,
+							 0};
 				vc_incident_add_entry(inc, e);
 			}
 		} else if (IS("timeline_total")) {

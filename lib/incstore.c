@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 #define SCHEMA_VERSION 2
 #define VERSION_TEXT   "2" /* SCHEMA_VERSION spelled for SQL */
@@ -232,11 +233,9 @@ setup(struct vc_incstore *s, const char *path)
 struct vc_incstore *
 vc_incstore_open(const char *path, char *why, size_t whylen)
 {
-	struct vc_incstore *s = calloc(1, sizeof *s);
+	struct vc_incstore *s = vc_xcalloc(1, sizeof *s);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
-	if (s == NULL)
-		abort();
 	s->data_version = -1;
 	if (sqlite3_open_v2(path ? path : ":memory:", &s->db, flags, NULL) != SQLITE_OK ||
 	    setup(s, path) < 0) {
@@ -458,13 +457,9 @@ vc_incstore_due(struct vc_incstore *s, double now, char ***keys)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			*keys = realloc(*keys, cap * sizeof **keys);
-			if (*keys == NULL)
-				abort();
+			*keys = vc_xrealloc(*keys, cap * sizeof **keys);
 		}
-		(*keys)[n] = strdup((const char *)sqlite3_column_text(q, 0));
-		if ((*keys)[n++] == NULL)
-			abort();
+		(*keys)[n++] = vc_xstrdup((const char *)sqlite3_column_text(q, 0));
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
@@ -800,14 +795,12 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target, struct vc_incs
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			v = realloc(v, cap * sizeof *v);
-			if (v == NULL)
-				abort();
+			v = vc_xrealloc(v, cap * sizeof *v);
 		}
-		v[n].incident_id = strdup((const char *)sqlite3_column_text(q, 0));
+		v[n].incident_id = vc_xstrdup((const char *)sqlite3_column_text(q, 0));
 		v[n].seq = sqlite3_column_int64(q, 1);
 		v[n].attempts = sqlite3_column_int(q, 3);
-		v[n].remote_id = rid ? strdup(rid) : NULL;
+		v[n].remote_id = rid ? vc_xstrdup(rid) : NULL;
 		v[n].progress = sqlite3_column_int(q, 5);
 		n++;
 	}

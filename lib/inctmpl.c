@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 /* A template file is a page of text; a bigger one is a mistake. */
 #define TMPL_FILE_MAX (256 * 1024)
@@ -18,16 +19,6 @@ struct vc_inctmpl_set {
 	struct vc_inctmpl *v;
 	size_t n;
 };
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
 
 static void
 tmpl_clear(struct vc_inctmpl *t)
@@ -112,10 +103,8 @@ tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why, size_t w
 						      &bad);
 				if (s == NULL)
 					break;
-				t->checklist = realloc(t->checklist,
-						       (t->nchecklist + 1) * sizeof *t->checklist);
-				if (t->checklist == NULL)
-					abort();
+				t->checklist = vc_xrealloc(
+					t->checklist, (t->nchecklist + 1) * sizeof *t->checklist);
 				t->checklist[t->nchecklist++] = s;
 			}
 		} else if (!vc_json_key_is(key, "description", 11)) {
@@ -131,9 +120,9 @@ tmpl_parse(struct vc_inctmpl *t, const char *text, size_t n, char *why, size_t w
 		return -1;
 	}
 	if (t->pd_severity == NULL)
-		t->pd_severity = xstrdup("error");
+		t->pd_severity = vc_xstrdup("error");
 	if (t->summary == NULL)
-		t->summary = xstrdup("Alerts from {{attacker}}: {{count}}");
+		t->summary = vc_xstrdup("Alerts from {{attacker}}: {{count}}");
 	return 0;
 }
 
@@ -141,23 +130,22 @@ static int
 load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why, size_t whylen)
 {
 	struct vc_inctmpl t;
+	struct vc_buf pathbuf = VC_BUF_INIT;
 	char *path, *text;
 	size_t n, base = strlen(name) - 5;
 	FILE *f;
 	int rc = 0;
 
 	memset(&t, 0, sizeof t);
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		abort();
+	vc_buf_printf(&pathbuf, "%s/%s", dir, name);
+	path = pathbuf.p;
 	f = fopen(path, "r");
 	if (f == NULL) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
-		free(path);
+		vc_buf_free(&pathbuf);
 		return -1;
 	}
-	text = malloc(TMPL_FILE_MAX + 1);
-	if (text == NULL)
-		abort();
+	text = vc_xrealloc(NULL, TMPL_FILE_MAX + 1);
 	n = fread(text, 1, TMPL_FILE_MAX + 1, f);
 	fclose(f);
 	if (n > TMPL_FILE_MAX) {
@@ -176,12 +164,12 @@ load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why
 		}
 	}
 	free(text);
-	free(path);
+	vc_buf_free(&pathbuf);
 	if (rc < 0) {
 		tmpl_clear(&t);
 		return -1;
 	}
-	t.handle = strndup(name, base);
+	t.handle = vc_xstrndup(name, base);
 	for (size_t i = 0; i < s->n; i++) {
 		if (strcmp(s->v[i].handle, t.handle) == 0) {
 			tmpl_clear(&s->v[i]);
@@ -189,9 +177,7 @@ load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why
 			return 0;
 		}
 	}
-	s->v = realloc(s->v, (s->n + 1) * sizeof *s->v);
-	if (s->v == NULL)
-		abort();
+	s->v = vc_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
 	s->v[s->n++] = t;
 	return 0;
 }
@@ -226,10 +212,8 @@ load_dir(struct vc_inctmpl_set *s, const char *dir, char *why, size_t whylen)
 struct vc_inctmpl_set *
 vc_inctmpl_load(const char *dir, const char *over_dir, char *why, size_t whylen)
 {
-	struct vc_inctmpl_set *s = calloc(1, sizeof *s);
+	struct vc_inctmpl_set *s = vc_xcalloc(1, sizeof *s);
 
-	if (s == NULL)
-		abort();
 	if (load_dir(s, dir, why, whylen) < 0 ||
 	    (over_dir && load_dir(s, over_dir, why, whylen) < 0)) {
 		vc_inctmpl_free(s);

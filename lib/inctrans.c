@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vtime.h"
+#include "xalloc.h"
 
 /* Bounds on what one transition may bring into an incident. */
 #define GROUP_KEYS_MAX 32
@@ -125,7 +126,7 @@ find_handle(const char *text, size_t n)
 		return NULL;
 	while (p + len < text + n && handle_char(p[len]))
 		len++;
-	return len > 10 ? strndup(p, len) : NULL;
+	return len > 10 ? vc_xstrndup(p, len) : NULL;
 }
 
 static void
@@ -308,11 +309,7 @@ vc_inc_time(struct vc_json_span v, double *ts)
 char *
 vc_inc_dup_span(struct vc_json_span v)
 {
-	char *d = strndup(v.p, v.len);
-
-	if (d == NULL)
-		abort();
-	return d;
+	return vc_xstrndup(v.p, v.len);
 }
 
 static void

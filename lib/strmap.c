@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 unsigned long long
 vc_strmap_hash(const char *s, size_t n)
 {
@@ -42,11 +44,9 @@ vc_strmap_find(struct vc_strmap *m, const char *key)
 static void
 grow(struct vc_strmap *m)
 {
-	struct vc_strmap g = {calloc(m->cap ? m->cap * 2 : 1024, sizeof *g.v),
+	struct vc_strmap g = {vc_xcalloc(m->cap ? m->cap * 2 : 1024, sizeof *g.v),
 			      m->cap ? m->cap * 2 : 1024, m->n};
 
-	if (g.v == NULL)
-		abort();
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->v[i].key)
 			*slot_of(&g, m->v[i].key) = m->v[i];
@@ -64,9 +64,7 @@ vc_strmap_add(struct vc_strmap *m, const char *key)
 		grow(m);
 	s = slot_of(m, key);
 	if (s->key == NULL) {
-		s->key = strdup(key);
-		if (s->key == NULL)
-			abort();
+		s->key = vc_xstrdup(key);
 		s->val = NULL;
 		m->n++;
 	}
