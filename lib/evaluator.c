@@ -422,6 +422,11 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "value out of range at .value";
 		return -1;
 	}
+	/* A null time is no time, as jq reads it and the other tools take it:
+	 * a jq program that builds points writes "ts": null when its input
+	 * had none. */
+	if (ts.type == VC_JSON_NULL)
+		ts.type = VC_JSON_NONE;
 	if (ts.type == VC_JSON_NUMBER)
 		t = vc_point_number(ts); /* vc_time_from_json's reading of a number */
 	else if (ts.type == VC_JSON_NONE)

@@ -404,3 +404,15 @@ vc-eval-rules: stdin:2: tag g is an array, not a group value (a string or a numb
 	assert_success
 	[ "$(brief <<<"$output")" = "1795687260 alert 5" ]
 }
+
+@test "a null ts is no ts, as jq reads it: dated --now; an unreadable ts is still rejected" {
+	mon s 'max(last_1m):avg:m{*} > 1'
+	run --separate-stderr vc-eval-rules -m "$T/m/s.json" --now 2026-11-26T10:00:00Z <<-'EOF'
+		{"ts":null,"metric":"m","value":5}
+		{"ts":true,"metric":"m","value":7}
+	EOF
+	assert_failure 1
+	[[ "$stderr" == *"stdin:2: no time at .ts"* ]]
+	[[ "$stderr" != *"stdin:1:"* ]]
+	[ "$(brief <<<"$output")" = "1795687260 alert 5" ]
+}
