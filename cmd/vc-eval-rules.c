@@ -162,6 +162,9 @@ evaluate(const struct config *c, const struct vc_monitor_set *set, char **files,
 			vc_reader_reject(r, &rec, "%s", why);
 	vc_eval_finish(ev, c->until);
 	status = vc_reader_status(r);
+	/* A verdict that could not be reached is not a clean run either. */
+	if (status == VC_EXIT_OK && vc_eval_undefined(ev) > 0)
+		status = VC_EXIT_REJECTED;
 	vc_reader_free(r);
 	vc_eval_free(ev);
 	out = vc_out_close();

@@ -87,6 +87,7 @@ struct mon {
 	double delay;        /* evaluation_delay */
 	double ndt;          /* no-data timeframe, seconds */
 	int slide_safe;      /* the value only changes with data moving in or out */
+	int undefined_told;  /* an undefined value was reported on stderr */
 	struct vc_slab slab; /* the groups' blocks */
 	struct group **groups;
 	size_t ngroups, capg;
@@ -122,7 +123,8 @@ struct vc_eval {
 	double future_limit; /* now + max_future, as of the last look at now */
 	double horizon;      /* after the newest point, when all is settled */
 	unsigned long long seq;
-	struct inflight *inflight; /* points on their way to their groups (evgroup.c) */
+	unsigned long long undefined; /* evaluations with an undefined value */
+	struct inflight *inflight;    /* points on their way to their groups (evgroup.c) */
 	size_t inflight_first, inflight_n;
 	struct vc_buf key, out, msg;
 	struct vc_buf value; /* a group value as the record spells it */

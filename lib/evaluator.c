@@ -144,6 +144,27 @@ report(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 		g->first_triggered = NAN;
 }
 
+/* Notes that g of mon had no value at t for want of arithmetic (see
+ * vc_eval_undefined): on stderr the first time for mon. */
+static void
+undefined_value(struct vc_eval *ev, struct mon *mon, const struct group *g, double t)
+{
+	char group[256] = "{}";
+	size_t k, n = 0;
+
+	ev->undefined++;
+	if (mon->undefined_told)
+		return;
+	mon->undefined_told = 1;
+	for (k = 0; k < mon->q->nby && n < sizeof group; k++)
+		n += (size_t)snprintf(group + n, sizeof group - n, "%s%.64s:%.64s", k ? "," : "",
+				      mon->q->by[k], g->values[k]);
+	warnx("monitor %s, group %s: no value at %.0f: its arithmetic is undefined on sums past "
+	      "the range of a double (inf - inf, 0 * inf, inf / inf); not evaluated, status "
+	      "stands (later ones of this monitor not reported)",
+	      mon->m->id, group, t);
+}
+
 /* Evaluates group g of mon at tick t. */
 static void
 evaluate_now(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
@@ -168,8 +189,8 @@ evaluate_now(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 		if (!g->fresh && !isnan(g->cache_end) &&
 		    vc_window_same(&mon->win, g->ring, g->cache_end, end))
 			v = g->cache_value;
-		else
-			v = vc_window_value(&mon->win, g->ring, end);
+		else if (isnan(v = vc_window_value(&mon->win, g->ring, end)) && mon->win.undefined)
+			undefined_value(ev, mon, g, t);
 		g->cache_end = end;
 		g->cache_value = v;
 		g->fresh = 0;
@@ -178,7 +199,8 @@ evaluate_now(struct vc_eval *ev, struct mon *mon, struct group *g, double t)
 			evaluated = 1;
 		}
 	} else if (vc_window_full(&mon->win, g->ring, end)) {
-		v = vc_window_value(&mon->win, g->ring, end);
+		if (isnan(v = vc_window_value(&mon->win, g->ring, end)) && mon->win.undefined)
+			undefined_value(ev, mon, g, t);
 		if (!isnan(v)) {
 			next = judge(mon, g->status, v);
 			evaluated = 1;
@@ -498,6 +520,12 @@ vc_eval_finish(struct vc_eval *ev, double until)
 	if (isnan(until))
 		until = (floor(ev->max_ts / ev->o.interval) + 1) * ev->o.interval;
 	run_ticks(ev, fmin(until, VC_EVAL_MAX_TS), ev->max_ts);
+}
+
+unsigned long long
+vc_eval_undefined(const struct vc_eval *ev)
+{
+	return ev->undefined;
 }
 
 size_t

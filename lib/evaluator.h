@@ -83,6 +83,12 @@ int vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_js
  * stretch's last tick. */
 void vc_eval_finish(struct vc_eval *ev, double until);
 
+/* Evaluations passed over because the query's value was undefined: its
+ * arithmetic had no value on sums past the range of a double (inf - inf,
+ * 0 * inf, inf / inf).  The first of each monitor is reported on stderr;
+ * the group's status stands, as when its window has no data. */
+unsigned long long vc_eval_undefined(const struct vc_eval *ev);
+
 /* Groups held now, over all monitors. */
 size_t vc_eval_groups(struct vc_eval *ev);
 

@@ -21,6 +21,7 @@ vc_window_init(struct vc_window *w, const struct vc_query *q, double interval, d
 		width = ceil(span / (VC_WINDOW_MAX_BUCKETS / 2 - 3) / interval) * interval;
 	w->q = q;
 	w->width = width;
+	w->undefined = 0;
 	/* A power of two, so a bucket's slot is a mask away. */
 	w->nbuckets = 4;
 	while (w->nbuckets < (size_t)ceil(span / width) + 3)
@@ -152,9 +153,20 @@ filled(struct vc_window *w, size_t series, double v, double at)
 	}
 }
 
-/* Evaluates e over w->values; per = seconds one value stands for. */
+/* Sets *undefined when r, of operands a and b that had values, has none. */
 static double
-eval(const struct vc_expr *e, const double *values, double per)
+defined(double r, double a, double b, int *undefined)
+{
+	if (isnan(r) && !isnan(a) && !isnan(b))
+		*undefined = 1;
+	return r;
+}
+
+/* Evaluates e over values; per = seconds one value stands for.  Sets
+ * *undefined when the arithmetic on values gave none (see struct
+ * vc_window). */
+static double
+eval(const struct vc_expr *e, const double *values, double per, int *undefined)
 {
 	double a, b;
 
@@ -166,7 +178,7 @@ eval(const struct vc_expr *e, const double *values, double per)
 	default:
 		break;
 	}
-	a = eval(e->a, values, per);
+	a = eval(e->a, values, per, undefined);
 	switch (e->kind) {
 	case VC_EXPR_NEG:
 		return -a;
@@ -183,16 +195,16 @@ eval(const struct vc_expr *e, const double *values, double per)
 	default:
 		break;
 	}
-	b = eval(e->b, values, per);
+	b = eval(e->b, values, per, undefined);
 	switch (e->kind) {
 	case VC_EXPR_ADD:
-		return a + b;
+		return defined(a + b, a, b, undefined);
 	case VC_EXPR_SUB:
-		return a - b;
+		return defined(a - b, a, b, undefined);
 	case VC_EXPR_MUL:
-		return a * b;
+		return defined(a * b, a, b, undefined);
 	case VC_EXPR_DIV:
-		return b == 0 ? NAN : a / b;
+		return b == 0 ? NAN : defined(a / b, a, b, undefined);
 	default:
 		return NAN;
 	}
@@ -202,6 +214,7 @@ struct agg {
 	enum vc_agg how;
 	double acc;
 	size_t n;
+	int undefined; /* a sum of inf and -inf */
 };
 
 static void
@@ -216,7 +229,7 @@ agg_add(struct agg *a, double v)
 	else if (a->how == VC_AGG_MAX)
 		a->acc = v > a->acc ? v : a->acc;
 	else
-		a->acc += v;
+		a->acc = defined(a->acc + v, a->acc, v, &a->undefined);
 	a->n++;
 }
 
@@ -242,6 +255,7 @@ value_at(struct vc_window *w, const struct vc_slot *ring, double end)
 	const struct vc_query *q = w->q;
 	long long lo, hi, b;
 	size_t s;
+	double v;
 
 	bucket_range(w, end, &lo, &hi);
 	for (s = 0; s < q->nseries; s++)
@@ -252,7 +266,7 @@ value_at(struct vc_window *w, const struct vc_slot *ring, double end)
 		 * .as_count() queries. */
 		for (s = 0; s < q->nseries; s++) {
 			const struct vc_series *sr = &q->series[s];
-			struct agg a = {q->time_aggr, 0, 0};
+			struct agg a = {q->time_aggr, 0, 0, 0};
 
 			if (sr->fill == VC_FILL_NONE || sr->fill == VC_FILL_NULL) {
 				/* Empty buckets count for nothing: read the slots
@@ -278,35 +292,42 @@ value_at(struct vc_window *w, const struct vc_slot *ring, double end)
 							   (double)b * w->width));
 			}
 			w->values[s] = agg_value(&a);
+			w->undefined |= a.undefined;
 		}
-		return eval(q->expr, w->values, q->time_aggr == VC_AGG_SUM ? q->window : w->width);
+		v = eval(q->expr, w->values, q->time_aggr == VC_AGG_SUM ? q->window : w->width,
+			 &w->undefined);
 	} else {
-		struct agg a = {q->time_aggr, 0, 0};
+		struct agg a = {q->time_aggr, 0, 0, 0};
 
 		for (b = lo; b <= hi; b++) {
 			for (s = 0; s < q->nseries; s++)
 				w->values[s] = filled(w, s, bucket_value(w, ring, s, b),
 						      (double)b * w->width);
-			agg_add(&a, eval(q->expr, w->values, w->width));
+			agg_add(&a, eval(q->expr, w->values, w->width, &w->undefined));
 		}
-		return agg_value(&a);
+		v = agg_value(&a);
+		w->undefined |= a.undefined;
 	}
+	/* default_zero() must not make an unknown value 0. */
+	return w->undefined ? NAN : v;
 }
 
 double
 vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end)
 {
 	const struct vc_query *q = w->q;
-	double now = value_at(w, ring, end), then;
+	double now, then;
 
+	w->undefined = 0;
+	now = value_at(w, ring, end);
 	if (q->change == VC_CHANGE_NONE || isnan(now))
 		return now;
 	then = value_at(w, ring, end - q->timeshift);
 	if (isnan(then))
 		return NAN;
 	if (q->change == VC_CHANGE_ABS)
-		return now - then;
-	return then == 0 ? NAN : (now - then) / then * 100;
+		return defined(now - then, now, then, &w->undefined);
+	return then == 0 ? NAN : defined((now - then) / then * 100, now, then, &w->undefined);
 }
 
 int

@@ -32,6 +32,11 @@ struct vc_window {
 	double *values;  /* scratch: one value per series */
 	double *lastval; /* scratch for .fill(last) */
 	double *lastat;
+	/* Set by vc_window_value when its NAN is no value because the
+	 * arithmetic had none (inf - inf, 0 * inf, inf / inf, from sums past
+	 * the range of a double), not because the window had no data or a
+	 * divisor was zero. */
+	int undefined;
 };
 
 /* Sets w up for query q: buckets of at least interval seconds, enough to
@@ -53,7 +58,10 @@ const struct vc_slot *vc_window_slot(const struct vc_window *w, const struct vc_
 				     size_t series, double ts);
 
 /* The query's value (time aggregation, arithmetic, change) over the
- * window ending at end, or NAN when the window gives none. */
+ * window ending at end, or NAN when the window gives none; w->undefined
+ * tells why (see struct vc_window).  A bucket whose arithmetic is
+ * undefined makes the whole value undefined: what it stood for is not
+ * known, so neither is the window's aggregate. */
 double vc_window_value(struct vc_window *w, const struct vc_slot *ring, double end);
 
 /* Whether the value over the window ending at `to` is the one over the

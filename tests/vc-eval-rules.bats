@@ -195,6 +195,25 @@ ok warn 8 " ]
 	[ "$(brief <<<"$output")" = "60 alert -1.7976931348623157e+308" ]
 }
 
+@test "a value the arithmetic cannot give (inf - inf) is reported once per monitor, exit 1, status stands" {
+	mon nan 'max(last_1m):sum:a{*} by {g} - sum:b{*} by {g} > 1' '{}' 'hot {{value}}'
+	run --separate-stderr vc-eval-rules -m "$T/m/nan.json" --until 300 < <(
+		pts "0 1e308 x a" "1 1e308 x a" "0 1e308 x b" "1 1e308 x b" \
+			"0 1e308 y a" "1 1e308 y a" "0 1e308 y b" "1 1e308 y b" \
+			"70 5 x a" "70 1 x b")
+	assert_failure 1
+	[[ "$stderr" == *"monitor nan, group g:x: no value at 60: its arithmetic is undefined"* ]]
+	[ "$(grep -c . <<<"$stderr")" = 1 ]
+	# The next window has values again: evaluated as usual.
+	[ "$(jq -r '"\(.ts) \(.group.g) \(.status) \(.value)"' <<<"$output")" = "120 x alert 4" ]
+	# default_zero() does not make it 0.
+	mon nan 'sum(last_5m):default_zero(sum:a{*}.as_count()) < 1'
+	run --separate-stderr vc-eval-rules -m "$T/m/nan.json" < <(pts "0 1e308 x a" "1 1e308 x a" "60 -1e308 x a" "61 -1e308 x a")
+	assert_failure 1
+	[[ "$stderr" == *"monitor nan, group {}: no value at 120"* ]]
+	[ -z "$output" ]
+}
+
 @test "a NUL in a group value is kept: its own group, written back escaped" {
 	mon nul 'max(last_1m):max:m{*} by {g} > 1' '{}' 'hot {{g.name}}'
 	run vc-eval-rules -m "$T/m/nul.json" <<-'EOF'
