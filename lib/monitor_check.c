@@ -243,6 +243,35 @@ check_thresholds(struct checker *c, struct vc_json_span th)
 	}
 }
 
+/* The \u0000 escape in string span s, or NULL.  vcobs holds a monitor's
+ * strings as C strings: past a NUL, the query and the message would be
+ * evaluated cut short while Datadog got them whole. */
+static const char *
+nul_escape(struct vc_json_span s)
+{
+	const char *p = s.p + 1, *end = s.p + s.len - 1;
+
+	for (; p < end; p++)
+		if (*p == '\\') {
+			if (p[1] == 'u' && memcmp(p + 2, "0000", 4) == 0)
+				return p;
+			p++;
+		}
+	return NULL;
+}
+
+/* Reports a NUL in string span s, member what of the monitor; returns
+ * whether there was one. */
+static int
+check_nul(struct checker *c, struct vc_json_span s, const char *what)
+{
+	const char *at = nul_escape(s);
+
+	if (at != NULL)
+		report(c, at, "%s: a NUL (\\u0000), which vcobs cannot carry", what);
+	return at != NULL;
+}
+
 static void
 check_string_array(struct checker *c, struct vc_json_span v, const char *what)
 {
@@ -257,6 +286,8 @@ check_string_array(struct checker *c, struct vc_json_span v, const char *what)
 	while (vc_json_array_next(&it, &e))
 		if (e.type != VC_JSON_STRING)
 			report(c, e.p, "%s must hold strings only", what);
+		else
+			check_nul(c, e, what);
 }
 
 static void
@@ -382,10 +413,14 @@ check_monitor(struct checker *c, unsigned flags)
 		report(c, c->m->json, "no \"name\"");
 	else if (v.type != VC_JSON_STRING || v.len <= 2)
 		report(c, v.p, "\"name\" must be a non-empty string");
+	else
+		check_nul(c, v, "\"name\"");
 	if (!vc_json_member(c->root, "type", &v)) {
 		report(c, c->m->json, "no \"type\" (\"metric alert\")");
 	} else if (v.type != VC_JSON_STRING) {
 		report(c, v.p, "\"type\" must be a string");
+	} else if (check_nul(c, v, "\"type\"")) {
+		metric = 0;
 	} else if (!is_metric_type(v)) {
 		metric = 0;
 		if (!(flags & VC_MONITOR_CHECK_ANY_TYPE))
@@ -398,12 +433,12 @@ check_monitor(struct checker *c, unsigned flags)
 		report(c, c->m->json, "no \"query\"");
 	else if (v.type != VC_JSON_STRING)
 		report(c, v.p, "\"query\" must be a string");
-	else if (metric)
+	else if (!check_nul(c, v, "\"query\"") && metric)
 		check_query(c, v);
 	if (vc_json_member(c->root, "message", &v)) {
 		if (v.type != VC_JSON_STRING)
 			report(c, v.p, "\"message\" must be a string");
-		else if (c->m->query)
+		else if (!check_nul(c, v, "\"message\"") && c->m->query)
 			check_template(c, v);
 	}
 	if (vc_json_member(c->root, "tags", &v))

@@ -113,6 +113,20 @@ brief() {
 	[[ "$stderr" == *"duplicate vc id 'one'"* ]]
 }
 
+@test "--check refuses a NUL in the query, message or tags: evaluated cut short, pushed whole" {
+	printf '%s\n' '{"name":"z","type":"metric alert","query":"max(last_1m):max:m{*} > 1\u0000x","message":"{{#is_match \"g.name\" \"a\u0000b\"}}m{{/is_match}}","tags":["vc-id:z\u0000y","a\\u0000"],"options":{}}' >"$T/m/z.json"
+	run --separate-stderr vc-eval-rules --check "$T/m/z.json"
+	assert_failure 1
+	[[ "$stderr" == *'z.json:1:69: "query": a NUL (\u0000), which vcobs cannot carry'* ]]
+	[[ "$stderr" == *'z.json:1:'*': "message": a NUL (\u0000)'* ]]
+	[[ "$stderr" == *'tags: a NUL (\u0000)'* ]]
+	# An escaped backslash before "u0000" is no NUL.
+	[ "$(grep -c 'a NUL' <<<"$stderr")" = 3 ]
+	run --separate-stderr vc-eval-rules -m "$T/m/z.json" <<<'{"ts":0,"metric":"m","value":5}'
+	assert_failure 2
+	[ -z "$output" ]
+}
+
 @test "every time aggregation: avg, sum, min, max, change, pct_change" {
 	local in
 	in=$(pts "0 1" "60 5" "120 3")

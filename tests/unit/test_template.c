@@ -85,6 +85,18 @@ main(void)
 		ctx(VC_STATUS_OK, VC_STATUS_NO_DATA), "back", "is_no_data_recovery");
 	renders("{{#is_match \"session_id\" \"s-4\" \"zz\"}}m{{/is_match}}",
 		ctx(VC_STATUS_ALERT, VC_STATUS_OK), "m", "is_match substring, any argument");
+	{
+		/* A NUL in a group value (spelled C0 80) is part of it: the
+		 * whole value is compared, not the part before the NUL. */
+		static char val_nul[] = "s-4\xC0\x80prod";
+		static char *nul_values[] = {val_nul};
+		struct vc_template_ctx c = ctx(VC_STATUS_ALERT, VC_STATUS_OK);
+
+		c.values = nul_values;
+		renders("{{#is_match \"session_id\" \"prod\"}}m{{/is_match}}"
+			"{{#is_exact_match \"session_id\" \"s-4\"}}x{{/is_exact_match}}",
+			c, "m", "is_match and is_exact_match see past a NUL in the value");
+	}
 	renders("{{#is_exact_match \"session_id.name\" \"s-4\"}}m{{/is_exact_match}}",
 		ctx(VC_STATUS_ALERT, VC_STATUS_OK), "", "is_exact_match wants the whole value");
 	renders("{{#is_priority 'P1'}}p1{{/is_priority}}", ctx(VC_STATUS_ALERT, VC_STATUS_OK), "p1",
