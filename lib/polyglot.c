@@ -223,36 +223,35 @@ pairs_init(void)
 	}
 }
 
-/* Whether any of the 16 byte pairs starting at p[0..15] (p[16] is
- * read too) may be one of pairs[] (a few more pass, never fewer): 16
- * positions at once with vector compares (GCC and Clang vector
- * extensions, SSE2 on x86-64), since a pair that starts a signature is
- * rare in any data. */
-typedef unsigned char u8x16 __attribute__((vector_size(16)));
+/* Which of the byte pairs at a[k], b[k] (b is a one byte on) may be one
+ * of pairs[] (a few more pass, never fewer), as a vector of 0 and -1:
+ * many positions at once with vector compares (GCC and Clang vector
+ * extensions), since a pair that starts a signature is rare in any data.
+ * al and bl are a and b with ASCII letters in lower case. */
+#define PAIR_CANDIDATES(a, b, al, bl)                                                          \
+	(((a == 'I') & (b == 'H')) | ((a == 0xff) & ((b == 0xd8) | ((b & 0xfc) == 0xc0))) |    \
+	 ((a == '<') &                                                                         \
+	  ((b == '?') | (b == '!') | (bl == 's') | (bl == 'h') | (bl == 'i') | (bl == 'b'))) | \
+	 ((al == 'j') & (bl == 'a')) | ((a == '#') & (b == '!')) |                             \
+	 (((a == '%') | (a == 0x89)) & (b == 'P')) | ((a == 'P') & (b == 'K')) |               \
+	 ((a == 0x7f) & (b == 'E')) | ((a == 'M') & (b == 'Z')) | ((a == 'G') & (b == 'I')))
 
+typedef unsigned char u8x16 __attribute__((vector_size(16)));
+typedef signed char s8x16 __attribute__((vector_size(16)));
+
+/* Whether any pair starting at p[0..15] may be one (p[16] is read). */
 static inline int
 maybe_pairs16(const unsigned char *p)
 {
-	u8x16 a, b, al, bl, m;
-	uint64_t half[2];
+	u8x16 a, b;
+	s8x16 m;
+	uint64_t part[2];
 
 	memcpy(&a, p, 16);
 	memcpy(&b, p + 1, 16);
-	al = a | 0x20; /* ASCII letters in lower case */
-	bl = b | 0x20;
-	m = (u8x16)((a == 'I') & (b == 'H'));
-	m |= (u8x16)((a == 0xff) & ((b == 0xd8) | ((b & 0xfc) == 0xc0)));
-	m |= (u8x16)((a == '<') & ((b == '?') | (b == '!') | (bl == 's') | (bl == 'h') |
-				   (bl == 'i') | (bl == 'b')));
-	m |= (u8x16)((al == 'j') & (bl == 'a'));
-	m |= (u8x16)((a == '#') & (b == '!'));
-	m |= (u8x16)(((a == '%') | (a == 0x89)) & (b == 'P'));
-	m |= (u8x16)((a == 'P') & (b == 'K'));
-	m |= (u8x16)((a == 0x7f) & (b == 'E'));
-	m |= (u8x16)((a == 'M') & (b == 'Z'));
-	m |= (u8x16)((a == 'G') & (b == 'I'));
-	memcpy(half, &m, sizeof half);
-	return (half[0] | half[1]) != 0;
+	m = PAIR_CANDIDATES(a, b, (a | 0x20), (b | 0x20));
+	memcpy(part, &m, sizeof part);
+	return (part[0] | part[1]) != 0;
 }
 
 /* Whether the pair at p[0..1] can start a signature, and then whether
@@ -270,26 +269,88 @@ scan_at(struct vc_img_result *r, const unsigned char *p, size_t n, size_t i, con
 		vc_img_reason(r, VC_IMG_POLYGLOT, code, "%s in %s", what, where);
 }
 
+/* The pairs of p[from..n) by blocks of 16 while the byte after a block
+ * is readable; returns where it stopped. */
+static size_t
+scan_blocks16(struct vc_img_result *r, const unsigned char *p, size_t n, size_t from,
+	      const char *where, int images)
+{
+	size_t i, j;
+
+	for (i = from; i + 17 <= n; i += 16)
+		if (maybe_pairs16(p + i))
+			for (j = 0; j < 16; j++)
+				scan_at(r, p, n, i + j, where, images);
+	return i;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SCAN_AVX2 1
+typedef unsigned char u8x32 __attribute__((vector_size(32)));
+typedef signed char s8x32 __attribute__((vector_size(32)));
+
+/* The same by blocks of 32 with AVX2, on processors that have it (the
+ * build assumes only SSE2): a large metadata or trailing scan takes a
+ * third less time. */
+__attribute__((target("avx2"))) static size_t
+scan_blocks32(struct vc_img_result *r, const unsigned char *p, size_t n, const char *where,
+	      int images)
+{
+	u8x32 a, b;
+	s8x32 m;
+	uint64_t part[4];
+	size_t i, j;
+
+	for (i = 0; i + 33 <= n; i += 32) {
+		memcpy(&a, p + i, 32);
+		memcpy(&b, p + i + 1, 32);
+		m = PAIR_CANDIDATES(a, b, (a | 0x20), (b | 0x20));
+		memcpy(part, &m, sizeof part);
+		if ((part[0] | part[1] | part[2] | part[3]) != 0)
+			for (j = 0; j < 32; j++)
+				scan_at(r, p, n, i + j, where, images);
+	}
+	return i;
+}
+#endif
+
 void
 vc_poly_scan_meta(struct vc_img_result *r, const unsigned char *p, size_t n, const char *where,
 		  int images)
 {
-	static int ready;
-	size_t i, j;
+	static int ready, avx2;
+	size_t i = 0;
 
 	if (!ready) {
 		pairs_init();
+#ifdef SCAN_AVX2
+		avx2 = __builtin_cpu_supports("avx2");
+#endif
 		ready = 1;
 	}
 	/* Every signature is 2 bytes or more: the last byte starts none. */
-	for (i = 0; i + 17 <= n; i += 16) {
-		if (!maybe_pairs16(p + i))
-			continue;
-		for (j = 0; j < 16; j++)
-			scan_at(r, p, n, i + j, where, images);
-	}
-	for (; i + 1 < n; i++)
+#ifdef SCAN_AVX2
+	if (avx2)
+		i = scan_blocks32(r, p, n, where, images);
+#endif
+	for (i = scan_blocks16(r, p, n, i, where, images); i + 1 < n; i++)
 		scan_at(r, p, n, i, where, images);
+}
+
+/* The first "SEFH" in p[0..n), or NULL: memchr for its first letter,
+ * which skips through data where the letter is rare (a byte in 256 of
+ * compressed data) faster than memmem's general search. */
+static const unsigned char *
+find_sefh(const unsigned char *p, size_t n)
+{
+	const unsigned char *q, *end = p + n;
+
+	while (end - p >= 4 && (q = memchr(p, 'S', (size_t)(end - p - 3))) != NULL) {
+		if (memcmp(q + 1, "EFH", 3) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
 }
 
 void
@@ -308,7 +369,7 @@ vc_poly_trailing(struct vc_img_ctx *c, const char *after)
 		for (i = 0; i < n && !nonzero; i++)
 			nonzero = p[i] != 0;
 		/* Where a Samsung trailer directory might start. */
-		if (sefh == UINT64_MAX && (q = memmem(p, n, "SEFH", 4)) != NULL)
+		if (sefh == UINT64_MAX && (q = find_sefh(p, n)) != NULL)
 			sefh = total + (uint64_t)(q - p);
 		/* The last 8 bytes seen, for the trailer's end. */
 		k = n < 8 ? n : 8;
