@@ -13,7 +13,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror
-PKGS = libcurl icu-uc icu-i18n libhs libpcre2-8 sqlite3 zlib libpng libwebp libwebpdemux
+PKGS = libcurl icu-uc icu-i18n libhs libpcre2-8 sqlite3 zlib libpng libwebp libwebpdemux libdeflate
 # Expanded lazily: `make deps demo` installs pkg-config and the libraries
 # before the first compile asks for their flags.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -5,7 +5,10 @@
  * bomb, less is truncated) without making the image (img_inflate.c).
  * zTXt, iTXt and iCCP are inflated into the scratch buffer, since their
  * text is scanned, with caps per chunk and per file, as Pillow caps them.
+ * CRCs are libdeflate's (PCLMULQDQ where the processor has it: over twice
+ * zlib 1.2's speed on chunks of a KiB and more).
  */
+#include <libdeflate.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -325,7 +328,7 @@ idat_raw(struct idat *ip, const unsigned char **p)
 				g->fatal = 1;
 				return 0;
 			}
-			ip->crc = crc32(ip->crc, *p, (uInt)n);
+			ip->crc = libdeflate_crc32(ip->crc, *p, n);
 			ip->left -= (uint32_t)n;
 			return n;
 		}
@@ -352,7 +355,7 @@ idat_raw(struct idat *ip, const unsigned char **p)
 		if (memcmp(h + 4, "IDAT", 4) != 0 || be32(h) > 0x7fffffff)
 			return 0;
 		ip->left = be32(h);
-		ip->crc = crc32(0, h + 4, 4);
+		ip->crc = libdeflate_crc32(0, h + 4, 4);
 		ip->crc_due = 1;
 		vc_src_skip(s, 8);
 		g->nchunks++;
@@ -406,7 +409,7 @@ idat_stream(struct png *g, uint32_t len)
 	memset(&ip, 0, sizeof ip);
 	ip.g = g;
 	ip.left = len;
-	ip.crc = crc32(0, (const unsigned char *)"IDAT", 4);
+	ip.crc = libdeflate_crc32(0, "IDAT", 4);
 	ip.crc_due = 1;
 	g->z_on = 0; /* a later IDAT run is out of order, not a new stream */
 	g->pass = 0;
@@ -518,7 +521,7 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 	struct vc_img_result *r = g->c->res;
 	size_t have = vc_src_fill(s, len);
 	const unsigned char *d = s->mem + s->pos, *p;
-	uint32_t crc = crc32(0, (const unsigned char *)t, 4);
+	uint32_t crc = libdeflate_crc32(0, t, 4);
 	uint32_t done = 0, text_off = 0;
 	uint64_t text_out = 0;
 	int text = 0, meta = 0;
@@ -592,7 +595,7 @@ chunk_data(struct png *g, const char *t, uint32_t len)
 			g->fatal = 1;
 			return 0;
 		}
-		crc = crc32(crc, p, (uInt)n);
+		crc = libdeflate_crc32(crc, p, n);
 		if (meta) {
 			if (!text || memcmp(t, "iCCP", 4) != 0)
 				vc_poly_scan_meta(r, p, n, "a PNG chunk",

@@ -26,7 +26,7 @@ IMG_FUZZ_SRC = lib/img.c lib/img_png.c lib/img_jpeg.c lib/img_gif.c lib/img_webp
 	lib/img_bmp.c lib/img_isobmff.c lib/img_inflate.c lib/img_out.c lib/img_deep.c \
 	lib/polyglot.c lib/buf.c lib/json.c \
 	lib/msg.c
-IMG_FUZZ_LIBS = $(shell pkg-config --libs zlib libpng libwebp 2>/dev/null) -ljpeg -lgif
+IMG_FUZZ_LIBS = $(shell pkg-config --libs zlib libpng libwebp libdeflate 2>/dev/null) -ljpeg -lgif
 
 build-fuzz/fuzz_img_%: tests/fuzz/fuzz_image.c $(IMG_FUZZ_SRC) lib/img.h
 	@mkdir -p $(@D)
