@@ -9,9 +9,11 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "http.h"
@@ -187,6 +189,24 @@ export_monitors(const struct args *a, struct vc_monapi *api)
 	return vc_monapply_export(remote, a->export_dir) < 0 ? VC_EXIT_USAGE : VC_EXIT_OK;
 }
 
+/* Standard output closed during an apply (vc-push-monitors ... | head):
+ * the run stops there, as any filter's, but not in silence, for the
+ * changes after it are not made.  The applied line of each write comes
+ * after the write, so it stops between two writes: what was written stays
+ * and running again applies the rest.  Only write(2) and _exit(2) here. */
+static void
+on_closed_stdout(int sig)
+{
+	static const char msg[] = "vc-push-monitors: standard output closed: apply stopped "
+				  "before the next write; run again to apply the rest\n";
+	ssize_t w;
+
+	(void)sig;
+	w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	_exit(VC_EXIT_USAGE);
+}
+
 /* Validate, plan, and unless a dry run, apply. */
 static int
 push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *set)
@@ -238,6 +258,14 @@ push(const struct args *a, struct vc_monapi *api, const struct vc_monitor_set *s
 		vc_monapply_print_plan(&plan);
 		changes_pending = a->detailed && pending;
 		goto out;
+	}
+	if (pending > 0) {
+		struct sigaction stop;
+
+		memset(&stop, 0, sizeof stop);
+		stop.sa_handler = on_closed_stdout;
+		sigemptyset(&stop.sa_mask);
+		sigaction(SIGPIPE, &stop, NULL);
 	}
 	rc = vc_monapply_run(api, &plan, counts);
 	warnx("applied: %lu created, %lu updated, %lu deleted (%lu writes, %lu reads)",

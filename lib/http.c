@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -790,13 +791,25 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const 
 	     struct curl_slist *h, long timeout_ms, struct vc_http_response *resp)
 {
 	struct attempt a = {resp, c->cfg.policy.max_response, 0};
+	struct sigaction ignore, kept;
 	CURLcode rc;
 
 	vc_buf_reset(&resp->body);
 	vc_buf_reset(&resp->headers);
 	resp->status = 0;
 	set_options(c, req, url, h, &a, timeout_ms);
+	/* With CURLOPT_NOSIGNAL libcurl leaves SIGPIPE to the application
+	 * and says it may still raise one on a socket the server closed (a
+	 * kept-alive connection it dropped): that must be a send error,
+	 * retried, not a silent death between two writes of an apply.  The
+	 * tools' own standard output keeps its SIGPIPE (out.h), so the old
+	 * action comes back after the exchange. */
+	memset(&ignore, 0, sizeof ignore);
+	ignore.sa_handler = SIG_IGN;
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGPIPE, &ignore, &kept);
 	rc = curl_easy_perform(c->curl);
+	sigaction(SIGPIPE, &kept, NULL);
 	if (a.too_big) {
 		fail(resp, "response larger than %zu bytes", c->cfg.policy.max_response);
 		resp->transient = 0;

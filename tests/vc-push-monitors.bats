@@ -242,6 +242,47 @@ actions() {
 	assert_success
 }
 
+# closed_stdout CMD...: runs CMD with standard output a pipe whose reader
+# is already gone; prints its exit status (-13 when killed by SIGPIPE).
+closed_stdout() {
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
+}
+
+@test "standard output closed mid-apply (| head): stops between writes with a message, exit 2; re-run converges" {
+	run --separate-stderr closed_stdout vc-push-monitors --api-url "$URL" -m "$M"
+	# Killed by SIGPIPE it said nothing of the changes left undone.
+	assert_output 2
+	[[ "$stderr" == *"standard output closed: apply stopped before the next write; run again to apply the rest"* ]]
+	[ "$(stored)" = 1 ]
+	[ "$(writes)" = 1 ]
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "create=3 noop=1" ]
+	[ "$(stored)" = 4 ]
+	# A plan is only read: it stops quietly, as any filter.
+	run --separate-stderr closed_stdout vc-push-monitors --api-url "$URL" -m "$M" --dry-run
+	assert_output -- -13
+	[[ "$stderr" != *"standard output closed"* ]]
+}
+
+@test "SIGPIPE is ignored during an HTTP exchange: a socket the server closed is a retried error, not a death" {
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "stall": 2, "status": 503, "times": 1}]' >/dev/null
+	vc-push-monitors --api-url "$URL" -m "$M" --dry-run >/dev/null 2>&1 &
+	local pid=$! i ign=
+	for i in $(seq 100); do
+		[ "$(logged '.method == "GET"')" -ge 1 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$pid/status")
+	wait "$pid"
+	# Bit 13 of the mask is signal 13, SIGPIPE.
+	[ $((0x$ign & 0x1000)) -ne 0 ]
+}
+
 @test "a create whose answer is lost is found by its vc-id, never made twice" {
 	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 1, "apply": true, "status": 502, "times": 1}]' >/dev/null
 	push -m "$M"
