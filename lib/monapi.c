@@ -288,9 +288,21 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 			break;
 		}
 		/* A 5xx or a lost answer may hide a stored monitor. */
-		if (resp.status != 429 && find_by_vc_id(api, vc_id, id) == 1) {
-			rc = VC_MONAPI_OK;
-			break;
+		if (resp.status != 429) {
+			int found = find_by_vc_id(api, vc_id, id);
+
+			if (found == 1) {
+				rc = VC_MONAPI_OK;
+				break;
+			}
+			if (found < 0) {
+				/* Not knowing whether it was made, a retry could
+				 * make it twice: stop, the next run will know. */
+				explain(&resp, why);
+				vc_buf_adds(why, "; not retried: the look-up by vc id that "
+						 "would tell whether it was made failed too");
+				break;
+			}
 		}
 		wait = attempt > api->policy->max_retries
 			       ? -1

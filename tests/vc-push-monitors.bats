@@ -293,6 +293,22 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[ "$(logged '.query.monitor_tags == "vc-id:injection" or .query.monitor_tags == "vc-id:more-1"')" = 1 ]
 }
 
+@test "a create whose answer is lost is not retried when the look-up that would find it fails too" {
+	rm "$M/more.jsonl" "$M/quality.json"
+	# The listing and the name look-up pass; the create is made but its
+	# answer lost; the look-up by vc id fails.
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "apply": true, "status": 502, "times": 1}, {"method": "GET", "path": "/api/v1/monitor", "skip": 2, "status": 500, "times": 2}]' >/dev/null
+	push -m "$M" --retries 1
+	assert_failure 2
+	[[ "$stderr" == *"not retried: the look-up by vc id that would tell whether it was made failed too"* ]]
+	[ "$(stored)" = 1 ]
+	[ "$(logged '.method == "POST" and .path == "/api/v1/monitor"')" = 1 ]
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "noop=1" ]
+	[ "$(stored)" = 1 ]
+}
+
 @test "429 with rate-limit headers is waited out and retried" {
 	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 1, "status": 429, "times": 1, "headers": {"X-RateLimit-Remaining": 0, "X-RateLimit-Reset": 1}}]' >/dev/null
 	push -m "$M"
