@@ -4,6 +4,7 @@
 #include "monapi.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,20 @@ find_by_vc_id(struct vc_monapi *api, const char *vc_id, long long *id)
 	return rc;
 }
 
+/* Sleeps ms milliseconds (none when negative), signals or not. */
+static void
+pause_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 /* The N of Datadog's "Duplicate of an existing monitor_id:N", or 0. */
 static long long
 duplicate_of(const struct vc_http_response *resp)
@@ -287,20 +302,31 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 			rc = VC_MONAPI_REJECTED;
 			break;
 		}
-		/* A 5xx or a lost answer may hide a stored monitor. */
+		/* A 5xx or a lost answer may hide a stored monitor.  With no
+		 * answer at all (a timeout, a dropped connection) or a gateway's
+		 * timeout, the create may still be running on the server: it
+		 * gets the backoff to land before the look-up, and if it is not
+		 * there yet it is not retried, as a retry could make it twice. */
 		if (resp.status != 429) {
-			int found = find_by_vc_id(api, vc_id, id);
+			int in_flight = resp.status == 0 || resp.status == 504, found;
 
+			if (in_flight)
+				pause_ms(vc_http_retry_wait(api->policy, attempt, &resp,
+							    (double)time(NULL), &api->seed));
+			found = find_by_vc_id(api, vc_id, id);
 			if (found == 1) {
 				rc = VC_MONAPI_OK;
 				break;
 			}
-			if (found < 0) {
-				/* Not knowing whether it was made, a retry could
-				 * make it twice: stop, the next run will know. */
+			if (found < 0 || in_flight) {
+				/* Not knowing whether it was made: stop, the next
+				 * run's listing will know. */
 				explain(&resp, why);
-				vc_buf_adds(why, "; not retried: the look-up by vc id that "
-						 "would tell whether it was made failed too");
+				vc_buf_adds(why, found < 0 ? "; not retried: the look-up by vc id "
+							     "that would tell whether it was "
+							     "made failed too"
+							   : "; not retried: it may still be made "
+							     "(run again to converge)");
 				break;
 			}
 		}
@@ -314,8 +340,7 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 				vc_buf_printf(why, " (after %d attempts)", attempt);
 			break;
 		}
-		struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
+		pause_ms(wait);
 	}
 	jv_free(text);
 	vc_http_response_free(&resp);

@@ -309,6 +309,26 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[ "$(stored)" = 1 ]
 }
 
+@test "a create that times out while the server still makes it is not made twice" {
+	rm "$M/more.jsonl" "$M/quality.json"
+	# Stored 4 s after it was sent; the client gives up after 1 s.
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "stall": 4, "apply": true, "status": 200, "times": 1}]' >/dev/null
+	push -m "$M" --timeout 1
+	assert_failure 2
+	[[ "$stderr" == *"timed out"*"; not retried: it may still be made (run again to converge)"* ]]
+	[ "$(logged '.method == "POST" and .path == "/api/v1/monitor"')" = 1 ]
+	local i
+	for i in $(seq 60); do
+		[ "$(stored)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(stored)" = 1 ]
+	push -m "$M"
+	assert_success
+	[ "$(actions)" = "noop=1" ]
+	[ "$(stored)" = 1 ]
+}
+
 @test "429 with rate-limit headers is waited out and retried" {
 	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "skip": 1, "status": 429, "times": 1, "headers": {"X-RateLimit-Remaining": 0, "X-RateLimit-Reset": 1}}]' >/dev/null
 	push -m "$M"
