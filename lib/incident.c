@@ -466,7 +466,7 @@ lookup(struct vc_incidents *e, const char *key, int *err)
 			inc->updated_ts = row.updated_ts;
 			struct loading l = {e, inc};
 
-			if (vc_incstore_timeline(e->store, inc->id, load_entry, &l) < 0) {
+			if (vc_incstore_timeline(e->store, inc->rowid, load_entry, &l) < 0) {
 				free_incident(inc);
 				*err = 1;
 				return NULL;
@@ -586,12 +586,12 @@ save(struct vc_incidents *e, struct vc_incident *inc)
 	inc->fixed_saved = 1;
 	for (int i = 0; i < inc->ntl; i++)
 		if (inc->tl[i].seq > inc->tl_saved &&
-		    vc_incstore_timeline_add(e->store, inc->id, inc->tl[i].seq, inc->tl[i].json,
+		    vc_incstore_timeline_add(e->store, inc->rowid, inc->tl[i].seq, inc->tl[i].json,
 					     inc->tl[i].len) < 0)
 			return -2;
 	/* Past the entries kept, the old ones go (the first stays). */
 	if (inc->tl_total > VC_INC_TIMELINE_KEEP && inc->tl_total != inc->tl_saved &&
-	    vc_incstore_timeline_prune(e->store, inc->id,
+	    vc_incstore_timeline_prune(e->store, inc->rowid,
 				       inc->tl_total - VC_INC_TIMELINE_KEEP + 1) < 0)
 		return -2;
 	inc->tl_saved = inc->tl_total;

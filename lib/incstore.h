@@ -51,7 +51,9 @@ struct vc_incstore_row {
 			       its fixed pieces (vc_incstore_record puts
 			       them back) */
 	size_t record_len;
-	long long rowid; /* SQLite's, 0 for a row never stored */
+	long long rowid; /* the incident's number in the store (column n,
+			    its rowid; the timeline refers to it), 0 for a
+			    row never stored */
 };
 
 /* Opens (creating if needed) the store at path, or an in-memory one
@@ -85,15 +87,15 @@ void vc_incstore_free_keys(char **keys, long n);
 int vc_incstore_list(struct vc_incstore *s, double since, const char *state_filter,
 		     int (*fn)(const struct vc_incstore_row *row, void *ctx), void *ctx);
 
-/* Timeline entries: add one (replacing the same seq), call fn for each
- * entry of an incident in order, drop entries 2..upto (the first entry
- * says how it started and stays). */
-int vc_incstore_timeline_add(struct vc_incstore *s, const char *id, long long seq, const char *json,
-			     size_t len);
-int vc_incstore_timeline(struct vc_incstore *s, const char *id,
+/* Timeline entries of the incident numbered incident (its row's rowid):
+ * add one (replacing the same seq), call fn for each entry in order,
+ * drop entries 2..upto (the first entry says how it started and stays). */
+int vc_incstore_timeline_add(struct vc_incstore *s, long long incident, long long seq,
+			     const char *json, size_t len);
+int vc_incstore_timeline(struct vc_incstore *s, long long incident,
 			 void (*fn)(long long seq, const char *json, size_t len, void *ctx),
 			 void *ctx);
-int vc_incstore_timeline_prune(struct vc_incstore *s, const char *id, long long upto);
+int vc_incstore_timeline_prune(struct vc_incstore *s, long long incident, long long upto);
 /* Writes row's record to out with its fixed pieces and its timeline
  * entries in place: the whole incident.  0 or -1. */
 int vc_incstore_record(struct vc_incstore *s, const struct vc_incstore_row *row,

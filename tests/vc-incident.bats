@@ -255,6 +255,39 @@ post_args() {
 	[ "$(jq -r .state <<<"$output" | head -1)" = open ]
 }
 
+@test "vc-incident: a store of schema 2 is converted in place and carries on" {
+	# tests/data/incident-v2: a store written by vc-incident of schema 2
+	# (make.sh there remakes it), with what that version printed.
+	local d="$REPO/tests/data/incident-v2" o="--resolve-after 30m --reopen-window 2h"
+	sqlite3 "$DB" <"$d/store.sql"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	run vc-incident -s "$DB" --list
+	assert_success
+	diff <(printf '%s\n' "$output") "$d/list.jsonl"
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+	# Every entry is still there, under its incident's number.
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM timeline t JOIN incidents i ON i.n = t.incident')" = \
+		"$(grep -c '^INSERT INTO timeline ' "$d/store.sql")" ]
+	# The same incidents carry on: resolved, reopened, updated past the
+	# timeline kept, the user's other sessions, as that version did.
+	run vc-incident -s "$DB" $o --now 7000 "$d/part2.jsonl"
+	assert_success
+	diff <(printf '%s\n' "$output") "$d/part2.out"
+	run vc-incident -s "$DB" --list
+	diff <(printf '%s\n' "$output") "$d/list2.jsonl"
+	# A store made by this version from the same input prints the same.
+	vc-incident -s "$T/new.db" $o --now 1500 "$d/part1a.jsonl" >/dev/null
+	vc-incident -s "$T/new.db" $o --now 2500 "$d/part1b.jsonl" >/dev/null
+	run vc-incident -s "$T/new.db" $o --now 7000 "$d/part2.jsonl"
+	diff <(printf '%s\n' "$output") "$d/part2.out"
+	# A store newer than this version is refused, untouched.
+	sqlite3 "$DB" 'PRAGMA user_version = 4'
+	run vc-incident -s "$DB" --list
+	assert_failure 2
+	assert_output --partial 'schema version 4 is newer'
+}
+
 @test "vc-incident: bad lines are reported with their line, good ones flow, exit 1" {
 	{
 		tr 1000 alert s-1

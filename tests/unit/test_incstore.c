@@ -83,8 +83,8 @@ fixed_pieces(struct vc_incstore *s)
 	f.checklist_len = strlen(f.checklist);
 	vc_incstore_begin(s, &stale);
 	tap_ok(vc_incstore_put(s, &r) == 0 && vc_incstore_fixed_put(s, "f1", &f) == 0 &&
-		       vc_incstore_timeline_add(s, "f1", 1, "{\"n\":1}", 7) == 0 &&
-		       vc_incstore_timeline_add(s, "f1", 2, "{\"n\":2}", 7) == 0,
+		       vc_incstore_timeline_add(s, r.rowid, 1, "{\"n\":1}", 7) == 0 &&
+		       vc_incstore_timeline_add(s, r.rowid, 2, "{\"n\":2}", 7) == 0,
 	       "a record cut, its fixed pieces and its timeline stored");
 	r.id = "f2";
 	r.key = "kg";
