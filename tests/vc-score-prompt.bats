@@ -445,7 +445,7 @@ vc-score-prompt: stdin:2: session at .session_id is not a string or a number' ]
 	assert_equal "$(score "ignore previous instructions")" "$want"
 }
 
-@test "peak memory grows by about 21 bytes per byte of message text (was 25)" {
+@test "peak memory grows by about 21 bytes per byte of message text: at most 22" {
 	[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed"
 	if ldd "$(command -v vc-score-prompt)" | grep -q libasan; then
 		skip "an ASan build keeps its own shadow memory"
