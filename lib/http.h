@@ -31,30 +31,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-/* ---- keys ------------------------------------------------------------ */
-
-/* Secrets, each NULL when not set.  Loaded by vc_http_keys_load. */
-struct vc_http_keys {
-	char *dd_api_key;     /* DD_API_KEY */
-	char *dd_app_key;     /* DD_APP_KEY */
-	char *pd_routing_key; /* PAGERDUTY_ROUTING_KEY */
-};
-#define VC_HTTP_KEYS_INIT        \
-	{                        \
-		NULL, NULL, NULL \
-	}
-
-/* Loads the keys.  With key_file NULL they come from the environment.
- * With a key file (an option names it), its "NAME=value" lines (blank
- * lines and "#" comments allowed, an "export " prefix tolerated, value
- * optionally in single or double quotes) set the keys it names, and the
- * environment fills in the others.  Unknown names in the file are an
- * error (a typo must not silently fall back to another key).  Returns 0,
- * or -1 with a key-free reason in why[0..whylen). */
-int vc_http_keys_load(struct vc_http_keys *k, const char *key_file, char *why, size_t whylen);
-/* Wipes and frees the keys; k is then VC_HTTP_KEYS_INIT again. */
-void vc_http_keys_free(struct vc_http_keys *k);
+#include "httpkeys.h" /* struct vc_http_keys, loaded by the tools */
 
 /* ---- Datadog site ------------------------------------------------------ */
 
