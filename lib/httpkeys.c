@@ -225,9 +225,13 @@ vc_http_keys_blot(const struct vc_http_keys *k, char *s, size_t n)
 	key_list(k, keys);
 	for (int i = 0; i < 3; i++) {
 		size_t kl = keys[i] ? strlen(keys[i]) : 0;
-		char *hit;
+		char *from = s, *hit;
 
-		while (kl > 0 && (hit = memmem(s, n, keys[i], kl)))
+		/* Search on past each blot: a key of stars would match its
+		 * own blot forever. */
+		while (kl > 0 && (hit = memmem(from, n - (size_t)(from - s), keys[i], kl))) {
 			memset(hit, '*', kl);
+			from = hit + kl;
+		}
 	}
 }

@@ -48,6 +48,12 @@ test_mentioned_and_blot(void)
 	vc_http_keys_blot(NULL, text, strlen(text));
 	tap_is_str(text, body, "no keys: text left alone");
 	vc_http_keys_free(&k);
+
+	struct vc_http_keys stars = {strdup("**"), NULL, NULL};
+	char starred[] = "a**b***";
+	vc_http_keys_blot(&stars, starred, strlen(starred));
+	tap_is_str(starred, "a**b***", "a key of stars ends (it matches its own blot)");
+	vc_http_keys_free(&stars);
 	tap_ok(k.dd_api_key == NULL && k.pd_routing_key == NULL, "free resets");
 }
 
