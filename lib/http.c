@@ -57,8 +57,8 @@ now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
-sleep_ms(long ms)
+void
+vc_http_sleep_ms(long ms)
 {
 	struct timespec ts;
 
@@ -654,7 +654,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 			wait = (long)((c->pace_until - now_mono()) * 1000);
 			say(c, req->method, shown.p, "rate limit bucket empty, waiting %ld ms",
 			    wait);
-			sleep_ms(wait);
+			vc_http_sleep_ms(wait);
 		}
 		if (pol->deadline_ms > 0) {
 			left = pol->deadline_ms - (now_mono() - start) * 1000;
@@ -699,7 +699,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 		if (pol->deadline_ms > 0 && (now_mono() - start) * 1000 + wait >= pol->deadline_ms)
 			break;
 		say(c, req->method, shown.p, "retrying in %ld ms", wait);
-		sleep_ms(wait);
+		vc_http_sleep_ms(wait);
 	}
 	if (resp->attempts > 1) {
 		size_t n = strlen(resp->error);

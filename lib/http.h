@@ -157,6 +157,9 @@ double vc_http_parse_retry_after(const char *v, size_t n, double now);
  * server asks for more than policy->max_wait_ms. */
 long vc_http_retry_wait(const struct vc_http_policy *policy, int retry,
 			const struct vc_http_response *resp, double now, unsigned *seed);
+/* Sleeps the ms milliseconds a retry wait asked for (none when not
+ * positive), whole even when a signal interrupts it. */
+void vc_http_sleep_ms(long ms);
 /* Whether a status (0 = no response) is worth retrying. */
 int vc_http_status_transient(long status);
 /* Writes url into out for messages: as is, or, when secret, as

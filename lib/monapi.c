@@ -4,7 +4,6 @@
 #include "monapi.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,20 +239,6 @@ find_by_vc_id(struct vc_monapi *api, const char *vc_id, long long *id)
 	return rc;
 }
 
-/* Sleeps ms milliseconds (none when negative), signals or not. */
-static void
-pause_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* The N of Datadog's "Duplicate of an existing monitor_id:N", or 0. */
 static long long
 duplicate_of(const struct vc_http_response *resp)
@@ -311,8 +296,9 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 			int in_flight = resp.status == 0 || resp.status == 504, found;
 
 			if (in_flight)
-				pause_ms(vc_http_retry_wait(api->policy, attempt, &resp,
-							    (double)time(NULL), &api->seed));
+				vc_http_sleep_ms(vc_http_retry_wait(api->policy, attempt, &resp,
+								    (double)time(NULL),
+								    &api->seed));
 			found = find_by_vc_id(api, vc_id, id);
 			if (found == 1) {
 				rc = VC_MONAPI_OK;
@@ -340,7 +326,7 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 				vc_buf_printf(why, " (after %d attempts)", attempt);
 			break;
 		}
-		pause_ms(wait);
+		vc_http_sleep_ms(wait);
 	}
 	jv_free(text);
 	vc_http_response_free(&resp);
