@@ -216,7 +216,7 @@ ok warn 8 " ]
 			"0 1e308 y a" "1 1e308 y a" "0 1e308 y b" "1 1e308 y b" \
 			"70 5 x a" "70 1 x b")
 	assert_failure 1
-	[[ "$stderr" == *"monitor nan, group g:x: no value at 60: its arithmetic is undefined"* ]]
+	[[ "$stderr" == *'monitor nan, group {g:"x"}: no value at 60: its arithmetic is undefined'* ]]
 	[ "$(grep -c . <<<"$stderr")" = 1 ]
 	# The next window has values again: evaluated as usual.
 	[ "$(jq -r '"\(.ts) \(.group.g) \(.status) \(.value)"' <<<"$output")" = "120 x alert 4" ]
@@ -226,6 +226,13 @@ ok warn 8 " ]
 	assert_failure 1
 	[[ "$stderr" == *"monitor nan, group {}: no value at 120"* ]]
 	[ -z "$output" ]
+	# The group value is the attacker's text: written escaped, never raw.
+	mon nan 'max(last_1m):sum:a{*} by {g} - sum:b{*} by {g} > 1'
+	run --separate-stderr vc-eval-rules -m "$T/m/nan.json" --until 120 < <(
+		pts '0 1e308 \u001b[2J a' '1 1e308 \u001b[2J a' '0 1e308 \u001b[2J b' '1 1e308 \u001b[2J b')
+	assert_failure 1
+	[[ "$stderr" == *'group {g:"\u001b[2J"}: no value at 60'* ]]
+	[[ "$stderr" != *$'\e'* ]]
 }
 
 @test "a NUL in a group value is kept: its own group, written back escaped" {
