@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VERSION_TEXT "3" /* VC_INCSCHEMA_VERSION spelled for SQL */
+/* VC_INCSCHEMA_VERSION spelled for SQL, from the number itself. */
+#define SPELL_(n)    #n
+#define SPELL(n)     SPELL_(n)
+#define VERSION_TEXT SPELL(VC_INCSCHEMA_VERSION)
 /* How long a run waits for another one's write lock. */
 #define BUSY_TIMEOUT_MS 120000
 
