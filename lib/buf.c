@@ -1,6 +1,7 @@
 #include "buf.h"
 
 #include <err.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -180,4 +181,33 @@ vc_buf_free(struct vc_buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+int
+vc_buf_add_file(struct vc_buf *b, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t got, start = b->len;
+	int saved;
+
+	if (f == NULL)
+		return -1;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b->len - start + got > max) {
+			fclose(f);
+			errno = EFBIG;
+			return -1;
+		}
+		vc_buf_add(b, chunk, got);
+	}
+	if (ferror(f)) {
+		saved = errno;
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
+	fclose(f);
+	vc_buf_reserve(b, 0);
+	return 0;
 }

@@ -32,6 +32,11 @@ void vc_buf_add_json_string(struct vc_buf *b, const char *s, size_t n);
 /* Appends d as the shortest JSON number that reads back as d; non-finite
  * values, which JSON cannot spell, become null. */
 void vc_buf_add_json_number(struct vc_buf *b, double d);
+/* Appends the file at path, whole, when it holds at most max bytes (a
+ * file read whole must not be /dev/zero); b->p is then never NULL.
+ * Returns -1 with errno set otherwise (EFBIG: larger than max), b's
+ * length then unspecified. */
+int vc_buf_add_file(struct vc_buf *b, const char *path, size_t max);
 void vc_buf_reset(struct vc_buf *b);
 void vc_buf_free(struct vc_buf *b);
 

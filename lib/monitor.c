@@ -337,41 +337,24 @@ parse_text(struct vc_monitor_set *set, const char *path, const char *text, size_
 static int
 load_file(struct vc_monitor_set *set, const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	struct vc_buf b = VC_BUF_INIT;
-	char chunk[65536];
-	size_t got;
 	int problems;
 
-	if (f == NULL) {
-		warn("%s", path);
-		set->io_errors++;
-		return 1;
-	}
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + got > MAX_MONITOR_FILE) {
+	if (vc_buf_add_file(&b, path, MAX_MONITOR_FILE) < 0) {
+		if (errno == EFBIG)
 			warnx("%s: larger than %ld bytes: not a monitor file", path,
 			      MAX_MONITOR_FILE);
-			fclose(f);
-			vc_buf_free(&b);
-			set->io_errors++;
-			return 1;
-		}
-		vc_buf_add(&b, chunk, got);
-	}
-	if (ferror(f)) {
-		warn("%s", path);
-		fclose(f);
+		else
+			warn("%s", path);
 		vc_buf_free(&b);
 		set->io_errors++;
 		return 1;
 	}
-	fclose(f);
 	/* A UTF-8 byte order mark (editors on Windows write one) is read as
 	 * blanks, as jq skips it; byte offsets in messages stay right. */
 	if (b.len >= 3 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0)
 		memset(b.p, ' ', 3);
-	problems = parse_text(set, path, b.p ? b.p : "", b.len);
+	problems = parse_text(set, path, b.p, b.len);
 	vc_buf_free(&b);
 	return problems;
 }

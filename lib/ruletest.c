@@ -521,29 +521,15 @@ run_test(struct test *t, jv test, const struct vc_monitor_set *set,
 static char *
 read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	struct vc_buf b = VC_BUF_INIT;
-	char chunk[65536];
-	size_t got;
+	int saved;
 
-	if (f == NULL)
-		return NULL;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + got > MAX_TEST_FILE) {
-			fclose(f);
-			vc_buf_free(&b);
-			errno = EFBIG;
-			return NULL;
-		}
-		vc_buf_add(&b, chunk, got);
-	}
-	if (ferror(f)) {
-		fclose(f);
+	if (vc_buf_add_file(&b, path, MAX_TEST_FILE) < 0) {
+		saved = errno;
 		vc_buf_free(&b);
+		errno = saved;
 		return NULL;
 	}
-	fclose(f);
-	vc_buf_reserve(&b, 0);
 	*len = b.len;
 	return b.p;
 }
