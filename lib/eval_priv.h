@@ -156,6 +156,9 @@ void vc_points_flush(struct vc_eval *ev);
 
 /* Writes the transition record of group g and hands it to ev->emit
  * (transition.c). */
+/* Appends group value v (as struct group holds it, a NUL spelled C0 80)
+ * to out as the JSON string it came as. */
+void vc_eval_add_group_value(struct vc_eval *ev, struct vc_buf *out, const char *v);
 void vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 			enum vc_monitor_status status, enum vc_monitor_status previous,
 			double value, int renotify);

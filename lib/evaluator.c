@@ -15,7 +15,6 @@
 #include "eval_priv.h"
 #include "msg.h"
 #include "point.h"
-#include "template.h"
 #include "vtime.h"
 #include "xalloc.h"
 
@@ -150,7 +149,7 @@ report(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 static void
 undefined_value(struct vc_eval *ev, struct mon *mon, const struct group *g, double t)
 {
-	struct vc_buf group = VC_BUF_INIT, value = VC_BUF_INIT;
+	struct vc_buf group = VC_BUF_INIT;
 
 	ev->undefined++;
 	if (mon->undefined_told)
@@ -160,15 +159,12 @@ undefined_value(struct vc_eval *ev, struct mon *mon, const struct group *g, doub
 	 * may hold control bytes meant for a terminal. */
 	for (size_t k = 0; k < mon->q->nby; k++) {
 		vc_buf_printf(&group, "%s%s:", k ? "," : "", mon->q->by[k]);
-		vc_buf_reset(&value);
-		vc_template_add_value(&value, g->values[k]);
-		vc_buf_add_json_string(&group, value.p, value.len);
+		vc_eval_add_group_value(ev, &group, g->values[k]);
 	}
 	warnx("monitor %s, group {%s}: no value at %.0f: its arithmetic is undefined on sums past "
 	      "the range of a double (inf - inf, 0 * inf, inf / inf); not evaluated, status "
 	      "stands (later ones of this monitor not reported)",
 	      mon->m->id, group.len ? group.p : "", t);
-	vc_buf_free(&value);
 	vc_buf_free(&group);
 }
 

@@ -63,6 +63,14 @@ finite_value(double v)
 }
 
 void
+vc_eval_add_group_value(struct vc_eval *ev, struct vc_buf *out, const char *v)
+{
+	vc_buf_reset(&ev->value);
+	vc_template_add_value(&ev->value, v);
+	vc_buf_add_json_string(out, ev->value.p ? ev->value.p : "", ev->value.len);
+}
+
+void
 vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double t,
 		   enum vc_monitor_status status, enum vc_monitor_status previous, double value,
 		   int renotify)
@@ -114,9 +122,7 @@ vc_eval_transition(struct vc_eval *ev, struct mon *mon, struct group *g, double 
 			vc_buf_addc(b, ',');
 		add_string_or_null(b, mon->q->by[k]);
 		vc_buf_addc(b, ':');
-		vc_buf_reset(&ev->value);
-		vc_template_add_value(&ev->value, g->values[k]);
-		vc_buf_add_json_string(b, ev->value.p ? ev->value.p : "", ev->value.len);
+		vc_eval_add_group_value(ev, b, g->values[k]);
 	}
 	vc_buf_adds(b, "},\"status\":\"");
 	vc_buf_adds(b, vc_monitor_status_name(status));
