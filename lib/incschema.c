@@ -83,10 +83,8 @@ fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
-/* Runs sql; on failure puts SQLite's message in err (none when err is
- * NULL: a ROLLBACK's own failure must not hide why it was needed). */
-static int
-exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+int
+vc_incschema_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
@@ -113,7 +111,7 @@ wal_checkpoint_every(sqlite3 *db, long bytes, char *err, size_t errlen)
 		page = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %ld", bytes / page);
-	return exec(db, sql, err, errlen);
+	return vc_incschema_exec(db, sql, err, errlen);
 }
 
 /* The busy timeout and the settings of the file and the cache. */
@@ -126,18 +124,18 @@ tune(sqlite3 *db, int on_disk, char *err, size_t errlen)
 	 * writes and checksums each page of the WAL as a frame of its
 	 * own, so four times fewer frames cost less CPU than the bytes
 	 * they add (1.81 -> 1.57 s for make bench's 10,000 attackers). */
-	if (on_disk && exec(db, "PRAGMA page_size = 16384", err, errlen) < 0)
+	if (on_disk && vc_incschema_exec(db, "PRAGMA page_size = 16384", err, errlen) < 0)
 		return -1;
 	/* NORMAL is durable against a killed process in WAL mode (the
 	 * WAL is in the OS cache); only a power cut may lose the last
 	 * transactions, never consistency. */
-	if (on_disk && (exec(db, "PRAGMA journal_mode = WAL", err, errlen) < 0 ||
-			exec(db, "PRAGMA synchronous = NORMAL", err, errlen) < 0))
+	if (on_disk && (vc_incschema_exec(db, "PRAGMA journal_mode = WAL", err, errlen) < 0 ||
+			vc_incschema_exec(db, "PRAGMA synchronous = NORMAL", err, errlen) < 0))
 		return -1;
 	/* A batch touches pages all over the indexes: a 64 MiB cache keeps
 	 * them from being read back, and checkpoints every 32 MiB of WAL
 	 * rather than 4 MiB make fewer, larger writes and fsyncs. */
-	if (exec(db, "PRAGMA cache_size = -65536", err, errlen) < 0 ||
+	if (vc_incschema_exec(db, "PRAGMA cache_size = -65536", err, errlen) < 0 ||
 	    wal_checkpoint_every(db, 32 << 20, err, errlen) < 0)
 		return -1;
 	return 0;
@@ -151,26 +149,26 @@ vc_incschema_setup(sqlite3 *db, int on_disk, char *err, size_t errlen)
 
 	if (tune(db, on_disk, err, errlen) < 0)
 		return -1;
-	if (exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
+	if (vc_incschema_exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
-		exec(db, "ROLLBACK", NULL, 0);
+		vc_incschema_exec(db, "ROLLBACK", NULL, 0);
 		return fail(db, "schema", err, errlen);
 	}
 	if (sqlite3_step(q) == SQLITE_ROW)
 		version = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	if (version > VC_INCSCHEMA_VERSION) {
-		exec(db, "ROLLBACK", NULL, 0);
+		vc_incschema_exec(db, "ROLLBACK", NULL, 0);
 		snprintf(err, errlen, "schema version %d is newer than this vc-incident's %d",
 			 version, VC_INCSCHEMA_VERSION);
 		return -1;
 	}
-	if ((version > 0 && version < 3 && exec(db, migrate_to_3, err, errlen) < 0) ||
-	    exec(db, schema, err, errlen) < 0 ||
-	    exec(db, "PRAGMA user_version = " VERSION_TEXT, err, errlen) < 0 ||
-	    exec(db, "COMMIT", err, errlen) < 0) {
-		exec(db, "ROLLBACK", NULL, 0);
+	if ((version > 0 && version < 3 && vc_incschema_exec(db, migrate_to_3, err, errlen) < 0) ||
+	    vc_incschema_exec(db, schema, err, errlen) < 0 ||
+	    vc_incschema_exec(db, "PRAGMA user_version = " VERSION_TEXT, err, errlen) < 0 ||
+	    vc_incschema_exec(db, "COMMIT", err, errlen) < 0) {
+		vc_incschema_exec(db, "ROLLBACK", NULL, 0);
 		return -1;
 	}
 	return 0;

@@ -26,4 +26,9 @@
  * err[0..errlen). */
 int vc_incschema_setup(sqlite3 *db, int on_disk, char *err, size_t errlen);
 
+/* Runs sql on db; on failure puts SQLite's message in err[0..errlen)
+ * (none when err is NULL: a ROLLBACK's own failure must not hide why it
+ * was needed) and returns -1.  incstore.c runs its transactions with it. */
+int vc_incschema_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
 #endif

@@ -99,13 +99,7 @@ vc_incstore_error(const struct vc_incstore *s)
 static int
 exec(struct vc_incstore *s, const char *sql)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(s->error, sizeof s->error, "%s", msg ? msg : "error");
-	sqlite3_free(msg);
-	return -1;
+	return vc_incschema_exec(s->db, sql, s->error, sizeof s->error);
 }
 
 static long long
