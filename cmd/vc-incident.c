@@ -5,9 +5,7 @@
  * lib/incstore.c, reports in lib/increport.c, posting in lib/incpost.c.
  */
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,36 +107,6 @@ struct args {
 	struct vc_http_policy policy;
 };
 
-/* A duration: seconds, or a number with s, m, h or d, at most 366 days.
- * A bad one is named as given, unit and all ("-1h", not "-1"). */
-static double
-duration(const char *option, const char *arg)
-{
-	static const char units[] = "smhd";
-	static const double seconds[] = {1, 60, 3600, 86400};
-	const char *why = NULL, *u;
-	char *end;
-	double d, unit = 1;
-
-	errno = 0;
-	d = strtod(arg, &end);
-	if (end != arg && *end != '\0' && end[1] == '\0' && (u = strchr(units, *end)) != NULL) {
-		unit = seconds[u - units];
-		end++;
-	}
-	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(d))
-		why = "not a duration (seconds, or a number with s, m, h or d)";
-	else if (d < 0 || d * unit > 366.0 * 86400)
-		why = "not between 0 and 366 days";
-	if (why != NULL) {
-		fprintf(stderr, "%s: %s: invalid value '%s': %s\nTry '%s --help' for more.\n",
-			program_invocation_short_name, option, arg, why,
-			program_invocation_short_name);
-		exit(VC_EXIT_USAGE);
-	}
-	return d * unit;
-}
-
 static void
 add_target(struct args *a, const char *t)
 {
@@ -186,7 +154,7 @@ on_opt(int val, const char *arg, void *ctx)
 		add_target(a, arg);
 		break;
 	case OPT_REOPEN_WINDOW:
-		a->inc.reopen_window = duration("--reopen-window", arg);
+		a->inc.reopen_window = vc_opt_duration("--reopen-window", arg, 366);
 		break;
 	case 'r':
 		if (strcmp(arg, "markdown") != 0 && strcmp(arg, "html") != 0)
@@ -194,7 +162,7 @@ on_opt(int val, const char *arg, void *ctx)
 		a->report = arg;
 		break;
 	case OPT_RESOLVE_AFTER:
-		a->inc.resolve_after = duration("--resolve-after", arg);
+		a->inc.resolve_after = vc_opt_duration("--resolve-after", arg, 366);
 		break;
 	case OPT_RETRIES:
 		a->policy.max_retries = (int)vc_opt_int("--retries", arg, 0, 20);

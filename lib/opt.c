@@ -265,6 +265,32 @@ vc_opt_time(const char *option, const char *arg)
 	return ts;
 }
 
+double
+vc_opt_duration(const char *option, const char *arg, int max_days)
+{
+	static const char units[] = "smhd";
+	static const double seconds[] = {1, 60, 3600, 86400};
+	const char *u;
+	char *end;
+	double d, unit = 1;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (end != arg && *end != '\0' && end[1] == '\0' && (u = strchr(units, *end)) != NULL) {
+		unit = seconds[u - units];
+		end++;
+	}
+	if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(d))
+		bad_value(option, arg, "not a duration (seconds, or a number with s, m, h or d)");
+	if (d < 0 || d * unit > max_days * 86400.0) {
+		char why[96];
+
+		snprintf(why, sizeof why, "not between 0 and %d days", max_days);
+		bad_value(option, arg, why);
+	}
+	return d * unit;
+}
+
 static char *
 join(const char *dir, const char *rel)
 {

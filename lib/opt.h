@@ -78,6 +78,10 @@ long long vc_opt_int(const char *option, const char *arg, long long min, long lo
 size_t vc_opt_size(const char *option, const char *arg, size_t min, size_t max);
 /* A time: epoch seconds or RFC 3339. */
 double vc_opt_time(const char *option, const char *arg);
+/* A duration in seconds: a number of seconds, or a number with s, m, h
+ * or d, from 0 to max_days days.  A bad one is named as given, unit and
+ * all ("-1h", not "-1"). */
+double vc_opt_duration(const char *option, const char *arg, int max_days);
 
 /* The installed data folder (share/vcobs): $VC_DATADIR, else share/vcobs
  * beside the binary's bin/ folder, else the compiled-in DATADIR. Returns
