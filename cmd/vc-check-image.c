@@ -251,17 +251,10 @@ check_records(const struct config *c)
 			vc_reader_reject(r, &rec, "%s", why.p);
 			continue;
 		}
-		/* A ts that is there but unreadable is said, not made "now":
-		 * it would jump vc-eval-rules' event clock to today. */
-		if (!c->annotate) {
-			if (!vc_json_member(rec.root, "ts", &ts_span) ||
-			    ts_span.type == VC_JSON_NULL) {
-				ts = vc_time_now();
-			} else if (vc_time_from_json(ts_span, &ts) < 0) {
-				vc_reader_reject(r, &rec,
-						 "no time at .ts (epoch seconds or RFC 3339)");
-				continue;
-			}
+		if (!c->annotate &&
+		    vc_time_of_record(vc_json_member(rec.root, "ts", &ts_span), ts_span, &ts) < 0) {
+			vc_reader_reject(r, &rec, "no time at .ts (epoch seconds or RFC 3339)");
+			continue;
 		}
 		if (check_path(path.p, have_type ? type.p : NULL, &c->lim, &res) < 0) {
 			vc_reader_reject(r, &rec, "%s: %s", path.p, strerror(errno));

@@ -319,12 +319,7 @@ score_records(const struct config *c, struct vc_piscore *eng, char **files, int 
 				reject_tag(r, &rec, "user", fuser, t.have_user, why);
 				continue;
 			}
-			/* A ts that is there but unreadable is said, not made
-			 * "now": a replayed log with one such point would jump
-			 * vc-eval-rules' event clock to today. */
-			if (!have_ts || ts_span.type == VC_JSON_NULL) {
-				ts = vc_time_now();
-			} else if (vc_time_from_json(ts_span, &ts) < 0) {
+			if (vc_time_of_record(have_ts, ts_span, &ts) < 0) {
 				vc_reader_reject(r, &rec,
 						 "no time at .ts (epoch seconds or RFC 3339)");
 				continue;

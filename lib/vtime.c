@@ -130,6 +130,16 @@ vc_time_from_json(struct vc_json_span v, double *ts)
 	return rc;
 }
 
+int
+vc_time_of_record(int have, struct vc_json_span v, double *ts)
+{
+	if (!have || v.type == VC_JSON_NULL) {
+		*ts = vc_time_now();
+		return 0;
+	}
+	return vc_time_from_json(v, ts);
+}
+
 double
 vc_time_now(void)
 {

@@ -15,6 +15,11 @@
 /* 0 and *ts on success; -1 when v is neither a finite number nor an RFC
  * 3339 string. */
 int vc_time_from_json(struct vc_json_span v, double *ts);
+/* A record's time from its ts member v (have: whether it was there):
+ * now when absent or null, as jq reads null; otherwise as
+ * vc_time_from_json, -1 when unreadable, which the caller reports rather
+ * than taking now (it would move a replayed log's event clock to today). */
+int vc_time_of_record(int have, struct vc_json_span v, double *ts);
 /* Same for text: a number or an RFC 3339 string. */
 int vc_time_parse(const char *s, size_t n, double *ts);
 /* The current time, or the time fixed by vc_time_set_now. */
