@@ -130,41 +130,32 @@ static int
 load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why, size_t whylen)
 {
 	struct vc_inctmpl t;
-	struct vc_buf pathbuf = VC_BUF_INIT;
-	char *path, *text;
-	size_t n, base = strlen(name) - 5;
-	FILE *f;
+	struct vc_buf path = VC_BUF_INIT, text = VC_BUF_INIT;
+	size_t base = strlen(name) - 5;
+	char r[200];
 	int rc = 0;
 
 	memset(&t, 0, sizeof t);
-	vc_buf_printf(&pathbuf, "%s/%s", dir, name);
-	path = pathbuf.p;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(why, whylen, "%s: %s", path, strerror(errno));
-		vc_buf_free(&pathbuf);
-		return -1;
-	}
-	text = vc_xrealloc(NULL, TMPL_FILE_MAX + 1);
-	n = fread(text, 1, TMPL_FILE_MAX + 1, f);
-	fclose(f);
-	if (n > TMPL_FILE_MAX) {
-		snprintf(why, whylen, "%s: larger than %d bytes", path, TMPL_FILE_MAX);
+	vc_buf_printf(&path, "%s/%s", dir, name);
+	if (vc_buf_add_file(&text, path.p, TMPL_FILE_MAX) < 0) {
+		if (errno == EFBIG)
+			snprintf(why, whylen, "%s: larger than %d bytes", path.p, TMPL_FILE_MAX);
+		else
+			snprintf(why, whylen, "%s: %s", path.p, strerror(errno));
 		rc = -1;
 	} else {
-		char r[200];
 		/* A UTF-8 byte order mark (editors on Windows write one) is
 		 * read as blanks, as jq and monitor files skip it; byte
 		 * offsets in messages stay right. */
-		if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-			memset(text, ' ', 3);
-		if (tmpl_parse(&t, text, n, r, sizeof r) < 0) {
-			snprintf(why, whylen, "%s: %s", path, r);
+		if (text.len >= 3 && memcmp(text.p, "\xEF\xBB\xBF", 3) == 0)
+			memset(text.p, ' ', 3);
+		if (tmpl_parse(&t, text.p, text.len, r, sizeof r) < 0) {
+			snprintf(why, whylen, "%s: %s", path.p, r);
 			rc = -1;
 		}
 	}
-	free(text);
-	vc_buf_free(&pathbuf);
+	vc_buf_free(&text);
+	vc_buf_free(&path);
 	if (rc < 0) {
 		tmpl_clear(&t);
 		return -1;

@@ -10,6 +10,9 @@
 #include "inctmpl.h"
 #include "tap.h"
 
+/* Bytes of a template file one past what a template may be. */
+#define TMPL_TEST_BIG (256 * 1024 + 1)
+
 static char dir[] = "/tmp/test_inctmpl.XXXXXX";
 
 static void
@@ -43,7 +46,7 @@ main(void)
 	struct vc_inctmpl_set *s;
 	const struct vc_inctmpl *t;
 	struct vc_buf b = VC_BUF_INIT;
-	char why[512], cmd[600];
+	char why[512], cmd[600], *big;
 	const char *g = "{\"session_id\":\"s-42\",\"n\":7}";
 	struct vc_inctmpl_vars v = {"session s-42",
 				    "Prompt injection",
@@ -136,6 +139,15 @@ main(void)
 	       "a folder without default.json is refused");
 	tap_ok(vc_inctmpl_load(path_of("nowhere"), NULL, why, sizeof why) == NULL,
 	       "a missing folder is refused");
+	big = malloc(TMPL_TEST_BIG + 1);
+	memset(big, ' ', TMPL_TEST_BIG);
+	big[TMPL_TEST_BIG] = 0;
+	memcpy(big, "{\"title\":\"t\",\"severity\":\"S\"}", 28); /* sound, but too big */
+	put("i", "x.json", big);
+	free(big);
+	tap_ok(vc_inctmpl_load(path_of("a"), path_of("i"), why, sizeof why) == NULL &&
+		       strstr(why, "x.json: larger than 262144 bytes") != NULL,
+	       "a template file past 256 KiB is refused: %s", why);
 
 	s = vc_inctmpl_load("share/vcobs/incidents", NULL, why, sizeof why);
 	tap_ok(s != NULL, "the installed templates load: %s", s ? "" : why);
