@@ -318,7 +318,10 @@ void
 vc_poly_scan_meta(struct vc_img_result *r, const unsigned char *p, size_t n, const char *where,
 		  int images)
 {
-	static int ready, avx2;
+	static int ready;
+#ifdef SCAN_AVX2
+	static int avx2;
+#endif
 	size_t i = 0;
 
 	if (!ready) {
