@@ -267,25 +267,22 @@ decode(struct bits *b, const struct huff *h)
 	return decode_slow(b, h);
 }
 
+/* A length symbol's base (by symbol - 257) and the extra bits after each
+ * literal/length symbol (by symbol: the table entries carry them; the two
+ * symbols past 285 are never valid); a distance symbol's base and extra
+ * bits. */
 static const short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
 				31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-			       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-/* The extra bits after each literal/length symbol (lext from 257 on; the
- * two symbols past 285 are never valid) and each distance symbol. */
-static const unsigned char lsym_extra[FIXLCODES] = {
+static const unsigned char lext[FIXLCODES] = {
 	[265] = 1, [266] = 1, [267] = 1, [268] = 1, [269] = 2, [270] = 2, [271] = 2,
 	[272] = 2, [273] = 3, [274] = 3, [275] = 3, [276] = 3, [277] = 4, [278] = 4,
 	[279] = 4, [280] = 4, [281] = 5, [282] = 5, [283] = 5, [284] = 5,
 };
-static const unsigned short dbase[30] = {
+static const unsigned short dbase[MAXDCODES] = {
 	1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
 	193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-			       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const unsigned char dsym_extra[32] = {0,  0,  0,  0,  1,  1,  2,  2,  3, 3, 4,
-					     4,  5,  5,  6,  6,  7,  7,  8,  8, 9, 9,
-					     10, 10, 11, 11, 12, 12, 13, 13, 0, 0};
+static const unsigned char dext[MAXDCODES] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+					      6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
 struct state {
 	struct bits b;
@@ -455,17 +452,16 @@ codes(struct state *s)
 		} else if (sym == 256) {
 			return 0;
 		} else {
-			sym -= 257;
-			if (sym >= 29)
+			if (sym >= 286)
 				FAIL("invalid literal/length code");
-			if ((extra = need(&s->b, (unsigned)lext[sym])) < 0)
+			if ((extra = need(&s->b, lext[sym])) < 0)
 				TRUNC();
-			extra += lbase[sym];
+			extra += lbase[sym - 257];
 			if ((sym = decode(&s->b, dc)) == -1)
 				TRUNC();
 			if (sym < 0 || sym >= 30)
 				FAIL("invalid distance code");
-			if ((dist = need(&s->b, (unsigned)dext[sym])) < 0)
+			if ((dist = need(&s->b, dext[sym])) < 0)
 				TRUNC();
 			dist += dbase[sym];
 			/* A match may reach back no further than the output so
@@ -498,10 +494,10 @@ fixed(struct state *s)
 			len[i] = 7;
 		for (; i < FIXLCODES; i++)
 			len[i] = 8;
-		build(&lf, len, FIXLCODES, lsym_extra);
+		build(&lf, len, FIXLCODES, lext);
 		for (i = 0; i < 30; i++)
 			len[i] = 5;
-		build(&df, len, 30, dsym_extra);
+		build(&df, len, 30, dext);
 		ready = 1;
 	}
 	s->lc = &lf;
@@ -571,10 +567,10 @@ dynamic(struct state *s)
 	}
 	if (lengths[256] == 0)
 		FAIL("invalid code -- missing end-of-block");
-	err = build(&s->lcode, lengths, (int)nlen, lsym_extra);
+	err = build(&s->lcode, lengths, (int)nlen, lext);
 	if (err < 0 || (err > 0 && nlen - s->lcode.count[0] != 1))
 		FAIL("invalid literal/lengths set");
-	err = build(&s->dcode, lengths + nlen, (int)ndist, dsym_extra);
+	err = build(&s->dcode, lengths + nlen, (int)ndist, dext);
 	if (err < 0 || (err > 0 && ndist - s->dcode.count[0] != 1))
 		FAIL("invalid distances set");
 	s->lc = &s->lcode;
