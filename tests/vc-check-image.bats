@@ -277,7 +277,8 @@ codes() {
 	# The strict reader of the next tool in the pipeline takes it.
 	run bash -c 'vc-check-image "$1" | vc-check-image --path .path.x >/dev/null' _ "$name"
 	[[ "$output" != *"invalid UTF-8"* ]]
-	[ "$(vc-check-image "$name" | jq -r .path)" = "$BATS_TEST_TMPDIR/up"$'\xef\xbf\xbd'"load.png" ]
+	# Read as bytes: jq would make the bad byte U+FFFD itself.
+	[[ "$(vc-check-image "$name")" == *"\"path\":\"$BATS_TEST_TMPDIR/up"$'\xef\xbf\xbd'"load.png\""* ]]
 }
 
 @test "a record without a path or with an unreadable file is reported on its line; the rest go on" {
