@@ -147,8 +147,7 @@ load_file(struct vc_inctmpl_set *s, const char *dir, const char *name, char *why
 		/* A UTF-8 byte order mark (editors on Windows write one) is
 		 * read as blanks, as jq and monitor files skip it; byte
 		 * offsets in messages stay right. */
-		if (text.len >= 3 && memcmp(text.p, "\xEF\xBB\xBF", 3) == 0)
-			memset(text.p, ' ', 3);
+		memset(text.p, ' ', vc_json_bom(text.p, text.len));
 		if (tmpl_parse(&t, text.p, text.len, r, sizeof r) < 0) {
 			snprintf(why, whylen, "%s: %s", path.p, r);
 			rc = -1;

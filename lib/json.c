@@ -97,6 +97,12 @@ utf8_seq(const unsigned char *p, const unsigned char *end)
 }
 
 size_t
+vc_json_bom(const char *s, size_t n)
+{
+	return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+size_t
 vc_json_utf8_seq(const char *p, size_t avail)
 {
 	return utf8_seq((const unsigned char *)p, (const unsigned char *)p + avail);

@@ -72,6 +72,12 @@ double vc_json_number(struct vc_json_span v);
  * content); lone surrogate escapes become U+FFFD as in jq. */
 void vc_json_string(struct vc_json_span v, struct vc_buf *out);
 
+/* The length of a UTF-8 byte order mark opening s[0..n) (3), or 0.  jq
+ * skips one at the start of its input; so do the reader (at a file's
+ * first line) and the loaders of whole JSON files (monitors, incident
+ * templates), which blank it so that byte offsets stay right. */
+size_t vc_json_bom(const char *s, size_t n);
+
 /* Length of the valid UTF-8 sequence at p (RFC 3629, as the scanner
  * requires it), or 0 when the bytes there are not one. */
 size_t vc_json_utf8_seq(const char *p, size_t avail);

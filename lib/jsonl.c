@@ -225,7 +225,7 @@ vc_reader_next(struct vc_reader *r, struct vc_record *rec)
 		/* A UTF-8 byte order mark opening a file (Windows tools write
 		 * one) is skipped, as jq skips it; anywhere else it is refused,
 		 * as jq refuses it.  Byte offsets still count it. */
-		bom = r->line == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		bom = r->line == 1 ? vc_json_bom(line, len) : 0;
 		line += bom;
 		len -= bom;
 		if (is_blank(line, len))

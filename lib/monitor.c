@@ -352,8 +352,7 @@ load_file(struct vc_monitor_set *set, const char *path)
 	}
 	/* A UTF-8 byte order mark (editors on Windows write one) is read as
 	 * blanks, as jq skips it; byte offsets in messages stay right. */
-	if (b.len >= 3 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0)
-		memset(b.p, ' ', 3);
+	memset(b.p, ' ', vc_json_bom(b.p, b.len));
 	problems = parse_text(set, path, b.p, b.len);
 	vc_buf_free(&b);
 	return problems;

@@ -376,6 +376,9 @@ test_walkers(void)
 	tap_ok(vc_json_member(root, "d", &v) && vc_json_number(v) == 2,
 	       "the last of repeated keys wins, as in jq");
 	tap_ok(!vc_json_member(root, "zz", &v), "absent member");
+	tap_ok(vc_json_bom("\xEF\xBB\xBF{}", 5) == 3 && vc_json_bom("{}", 2) == 0 &&
+		       vc_json_bom("\xEF\xBB", 2) == 0 && vc_json_bom("\xEF\xBB\xBE", 3) == 0,
+	       "a byte order mark is its three bytes, whole, at the start");
 	vc_buf_free(&s);
 }
 
