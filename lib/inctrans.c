@@ -242,7 +242,8 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 	}
 	if (parse_status(status, &t->status) < 0)
 		return "status must be alert, warn, ok or no_data";
-	if (ts.type == VC_JSON_NONE)
+	/* Absent or null is now, as in every tool (vc-records(7)). */
+	if (ts.type == VC_JSON_NONE || ts.type == VC_JSON_NULL)
 		t->ts = vc_time_now();
 	else if (vc_inc_time(ts, &t->ts) < 0)
 		return "ts is not a time (epoch seconds or RFC 3339)";

@@ -307,6 +307,16 @@ post_args() {
 	[ "${#lines[@]}" = 1 ]
 }
 
+@test "vc-incident: a null ts is now, as in every tool; an unreadable one is reported" {
+	tr null alert s-1 >"$T/in"
+	tr '"yesterday"' alert s-2 >>"$T/in"
+	run --separate-stderr vc-incident --now 5000 "$T/in"
+	assert_failure 1
+	[ "$(jq -r '[.event, .key, .first_seen] | join(" ")' <<<"$output")" = \
+		"opened prompt-injection/session_id:s-1 5000" ]
+	[[ "$stderr" == *"$T/in:2: ts is not a time"* ]]
+}
+
 @test "vc-incident: top-level keys spelled with escapes are read as jq reads them" {
 	# Only the group escaped: the attacker must not silently become "*".
 	tr 1000 alert s-9 | sed 's/"group"/"gr\\u006fup"/' >"$T/in"
@@ -319,7 +329,6 @@ post_args() {
 }
 
 @test "vc-incident: write error and broken store exit 2" {
-	run vc-incident --now 2000 < <(tr 1000 alert s-1) >/dev/full
 	run bash -c 'vc-incident --now 2000 >/dev/full' < <(tr 1000 alert s-1)
 	assert_failure 2
 	echo "this is not a database, just text that is long enough to be read as a header" >"$T/bad.db"
