@@ -155,23 +155,33 @@ check_path(const char *path, const char *content_type, const struct vc_img_limit
 	return rc;
 }
 
-/* FILE arguments: one annotated record {"path", "image"} per file. */
+/* FILE arguments: one annotated record {"path", "image"} per file.  "-"
+ * is standard input, as for cat and jq; it has no name, so its path is
+ * null ("-" would name a file in the current folder). */
 static int
 check_files(char **files, int n, const struct config *c)
 {
 	struct vc_img_result res;
 	struct vc_buf b = VC_BUF_INIT;
-	int i, status = VC_EXIT_OK;
+	int i, rc, status = VC_EXIT_OK, is_stdin;
 
 	for (i = 0; i < n; i++) {
-		if (check_path(files[i], NULL, &c->lim, &res) < 0) {
-			warn("%s", files[i]);
+		is_stdin = strcmp(files[i], "-") == 0;
+		if (is_stdin)
+			rc = vc_img_check_fd(STDIN_FILENO, NULL, NULL, &c->lim, &res);
+		else
+			rc = check_path(files[i], NULL, &c->lim, &res);
+		if (rc < 0) {
+			warn("%s", is_stdin ? "stdin" : files[i]);
 			status = VC_EXIT_USAGE;
 			continue;
 		}
 		vc_buf_reset(&b);
 		vc_buf_adds(&b, "{\"path\":");
-		vc_buf_add_json_string(&b, files[i], strlen(files[i]));
+		if (is_stdin)
+			vc_buf_adds(&b, "null");
+		else
+			vc_buf_add_json_string(&b, files[i], strlen(files[i]));
 		vc_buf_adds(&b, ",\"image\":");
 		vc_img_add_json(&b, &res);
 		vc_buf_addc(&b, '}');

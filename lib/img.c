@@ -467,6 +467,8 @@ vc_img_check_fd(int fd, const char *name, const char *content_type, const struct
 	static unsigned char win[VC_SRC_WINDOW];
 	struct vc_src s;
 	struct stat st;
+	off_t start = 0;
+	int regular;
 
 	memset(res, 0, sizeof *res);
 	if (fstat(fd, &st) < 0)
@@ -475,28 +477,44 @@ vc_img_check_fd(int fd, const char *name, const char *content_type, const struct
 		errno = EISDIR;
 		return -1;
 	}
+	regular = S_ISREG(st.st_mode);
 	vc_src_init_fd(&s, fd, win, lim->max_bytes);
 	/* A FIFO may have been opened with O_NONBLOCK so that the open could
 	 * not hang; its reads should wait for the writer. */
-	if (!S_ISREG(st.st_mode))
+	if (!regular)
 		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (S_ISREG(st.st_mode)) {
-		s.size = (uint64_t)st.st_size;
-		res->bytes = (uint64_t)st.st_size;
-		res->limited = (uint64_t)st.st_size > lim->max_bytes;
+	if (regular) {
+		/* Standard input may stand past the start of its file (a
+		 * shell that read a line first): the image is what follows,
+		 * as cat would read it. */
+		start = lseek(fd, 0, SEEK_CUR);
+		if (start < 0)
+			start = 0;
+		if (start > st.st_size)
+			start = st.st_size;
+		s.size = (uint64_t)(st.st_size - start);
+		res->bytes = s.size;
+		res->limited = s.size > lim->max_bytes;
 	}
 	if (vc_src_fill(&s, 16) == 0 && s.ioerr) {
 		errno = s.ioerr;
 		return -1;
 	}
 	check_src(&s, name, content_type, lim, res);
-	if (!S_ISREG(st.st_mode))
+	if (!regular)
 		res->bytes = vc_src_tell(&s);
 	/* Only files the structure found sound are decoded: a decode can add
 	 * no more than invalid_image, which a broken file already is. */
-	if (lim->deep && res->verdict == VC_IMG_OK && res->format != VC_FMT_UNKNOWN &&
-	    S_ISREG(st.st_mode) && !res->limited && lseek(fd, 0, SEEK_SET) == 0)
+	if (!lim->deep || res->verdict != VC_IMG_OK || res->format == VC_FMT_UNKNOWN)
+		return 0;
+	if (regular && !res->limited && lseek(fd, start, SEEK_SET) == start)
 		vc_img_deep(fd, lim, res);
+	else if (!regular && res->format != VC_FMT_BMP)
+		/* The bytes of a pipe are gone once read; --deep asked for
+		 * more than was done, so the verdict must say so. */
+		vc_img_reason(res, VC_IMG_OK, "deep_skipped",
+			      "not a regular file, so not read twice: the structure is "
+			      "all that was checked");
 	return 0;
 }
 

@@ -157,6 +157,54 @@ codes() {
 	[ "$(codes bad-adler.png --deep)" = decode_error ]
 }
 
+@test "FILE - is one image on standard input: its record's path is null; a file named - is ./-" {
+	run --separate-stderr bash -c 'vc-check-image - <"$1"' _ "$IMG/ok.png"
+	assert_success
+	assert_output '{"path":null,"image":{"verdict":"ok","format":"png","width":4,"height":4,"frames":1,"bytes":86,"reasons":[]}}'
+	[ -z "$stderr" ]
+	# From a pipe, among FILE arguments, in order.
+	run bash -c 'cat "$1" | vc-check-image "$2" - "$2"' _ "$IMG/png-zip.png" "$IMG/ok.gif"
+	assert_failure 1
+	[ "$(echo "$output" | jq -c '[.path, .image.verdict, .image.bytes]' | paste -sd' ')" = \
+		"[\"$IMG/ok.gif\",\"ok\",35] [null,\"polyglot\",506] [\"$IMG/ok.gif\",\"ok\",35]" ]
+	# Standard input is read from where it stands, as cat reads it.
+	run bash -c 'printf "junk\n" >"$2"; cat "$1" >>"$2"; { read -r _; vc-check-image -; } <"$2"' \
+		_ "$IMG/ok.png" "$BATS_TEST_TMPDIR/prefixed"
+	assert_success
+	[ "$(echo "$output" | jq .image.bytes)" = 86 ]
+	# No name: the extension check has nothing to compare.
+	run bash -c 'vc-check-image - <"$1"' _ "$IMG/ok.jpg"
+	assert_success
+	cd "$BATS_TEST_TMPDIR"
+	cp "$IMG/ok.gif" ./-
+	run bash -c 'vc-check-image ./- </dev/null'
+	assert_success
+	[ "$(echo "$output" | jq -r .image.format)" = gif ]
+	run --separate-stderr bash -c 'vc-check-image - "$1" <&-' _ "$IMG/ok.png"
+	assert_failure 2
+	[ "$stderr" = "vc-check-image: stdin: Bad file descriptor" ]
+	[ "$(echo "$output" | jq -r .path)" = "$IMG/ok.png" ]
+}
+
+@test "--deep on standard input: decoded when it is a file, a deep_skipped warning from a pipe" {
+	run bash -c 'vc-check-image --deep - <"$1"' _ "$IMG/deep-bad.jpg"
+	assert_failure 1
+	[ "$(echo "$output" | jq -r '.image.reasons[0].code')" = decode_error ]
+	run bash -c 'printf "junk\n" >"$2"; cat "$1" >>"$2"; { read -r _; vc-check-image --deep -; } <"$2"' \
+		_ "$IMG/deep-bad.jpg" "$BATS_TEST_TMPDIR/prefixed"
+	assert_failure 1
+	[ "$(echo "$output" | jq -r '.image.reasons[0].code')" = decode_error ]
+	# A pipe cannot be read twice: the structure is all, and that is said.
+	run bash -c 'cat "$1" | vc-check-image --deep -' _ "$IMG/deep-bad.jpg"
+	assert_success
+	[ "$(echo "$output" | jq -r '.image.verdict + " " + (.image.reasons | map(.code) | join(","))')" = "ok deep_skipped" ]
+	run bash -c 'cat "$1" | vc-check-image --deep /dev/stdin' _ "$IMG/deep-bad.jpg"
+	[ "$(echo "$output" | jq -r '.image.reasons | map(.code) | join(",")')" = deep_skipped ]
+	# Without --deep nothing is skipped, so nothing is said.
+	run bash -c 'cat "$1" | vc-check-image -' _ "$IMG/deep-bad.jpg"
+	[ "$(echo "$output" | jq -c .image.reasons)" = "[]" ]
+}
+
 @test "--max-pixels: over is a warning, over twice is a bomb; --max-side, --max-total-pixels" {
 	run vc-check-image --max-pixels 10 "$IMG/ok.png"
 	assert_success
