@@ -39,6 +39,7 @@ enum {
 	OPT_REOPEN_WINDOW,
 	OPT_RESOLVE_AFTER,
 	OPT_RETRIES,
+	OPT_RETRY_MAX_TIME,
 	OPT_RETRY_WAIT,
 	OPT_SINCE,
 	OPT_STATE_FILTER,
@@ -71,6 +72,8 @@ static const struct vc_opt opts[] = {
 	 "resolve this long after mitigation (default 30m)"},
 	{"retries", required_argument, OPT_RETRIES, "N",
 	 "HTTP retries after the first attempt (default 4)"},
+	{"retry-max-time", required_argument, OPT_RETRY_MAX_TIME, "SECONDS",
+	 "give up an HTTP request after this long, retries included (default 60, 0: never)"},
 	{"retry-wait", required_argument, OPT_RETRY_WAIT, "SECONDS",
 	 "first backoff between HTTP retries, doubling (default 1)"},
 	{"since", required_argument, OPT_SINCE, "TS",
@@ -166,6 +169,10 @@ on_opt(int val, const char *arg, void *ctx)
 		break;
 	case OPT_RETRIES:
 		a->policy.max_retries = (int)vc_opt_int("--retries", arg, 0, 20);
+		break;
+	case OPT_RETRY_MAX_TIME:
+		a->policy.deadline_ms =
+			(long)(vc_opt_double("--retry-max-time", arg, 0, 86400) * 1000);
 		break;
 	case OPT_RETRY_WAIT:
 		a->policy.backoff_base_ms =

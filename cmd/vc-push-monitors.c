@@ -39,6 +39,7 @@ enum {
 	OPT_PAGE_SIZE,
 	OPT_PRUNE,
 	OPT_RETRIES,
+	OPT_RETRY_MAX_TIME,
 	OPT_TIMEOUT,
 	OPT_VALIDATE,
 };
@@ -61,6 +62,8 @@ static const struct vc_opt opts[] = {
 	 "monitors per listing request (1-1000, default 1000)"},
 	{"prune", no_argument, OPT_PRUNE, NULL, "delete managed monitors that no file names"},
 	{"retries", required_argument, OPT_RETRIES, "N", "retries of a failed request (default 4)"},
+	{"retry-max-time", required_argument, OPT_RETRY_MAX_TIME, "SECONDS",
+	 "give up a request after this long, retries included (default 60, 0: never)"},
 	{"timeout", required_argument, OPT_TIMEOUT, "SECONDS",
 	 "time limit of one request attempt (default 30)"},
 	{"validate", no_argument, OPT_VALIDATE, NULL,
@@ -128,6 +131,10 @@ on_opt(int val, const char *arg, void *ctx)
 		break;
 	case OPT_RETRIES:
 		a->policy.max_retries = (int)vc_opt_int("--retries", arg, 0, 20);
+		break;
+	case OPT_RETRY_MAX_TIME:
+		a->policy.deadline_ms =
+			(long)(vc_opt_double("--retry-max-time", arg, 0, 86400) * 1000);
 		break;
 	case OPT_TIMEOUT:
 		a->policy.timeout_ms = (long)(vc_opt_double("--timeout", arg, 0.1, 3600) * 1000);

@@ -48,8 +48,8 @@ now_wall(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double
-now_mono(void)
+double
+vc_http_clock(void)
 {
 	struct timespec ts;
 
@@ -621,6 +621,51 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const 
 	return 1;
 }
 
+/* Appends a note to resp->error, room allowing. */
+static void note(struct vc_http_response *resp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+note(struct vc_http_response *resp, const char *fmt, ...)
+{
+	size_t n = strlen(resp->error);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(resp->error + n, sizeof resp->error - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Says that the request's time limit ended it. */
+static void
+note_deadline(const struct vc_http_client *c, struct vc_http_response *resp)
+{
+	note(resp, " (retry time limit of %g s reached)", c->cfg.policy.deadline_ms / 1000.0);
+	resp->transient = 1;
+}
+
+/* Waits until the rate limit bucket refills (X-RateLimit-Remaining: 0 on
+ * an earlier answer).  Returns -1, with resp->error set, when the wait
+ * would end past deadline (0: none). */
+static int
+pace(struct vc_http_client *c, const struct vc_http_request *req, const char *shown,
+     double deadline, struct vc_http_response *resp)
+{
+	long wait;
+
+	if (c->pace_until <= vc_http_clock())
+		return 0;
+	wait = (long)((c->pace_until - vc_http_clock()) * 1000);
+	if (deadline > 0 && vc_http_clock() + wait / 1000.0 >= deadline) {
+		fail(resp, "%s %s: the rate limit resets in %ld ms", req->method, shown, wait);
+		note_deadline(c, resp);
+		return -1;
+	}
+	say(c, req->method, shown, "rate limit bucket empty, waiting %ld ms", wait);
+	vc_http_sleep_ms(wait);
+	return 0;
+}
+
 int
 vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 	   struct vc_http_response *resp)
@@ -629,11 +674,12 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 	struct curl_slist *h = NULL;
 	struct vc_buf shown = VC_BUF_INIT;
 	char *url;
-	double start = now_mono();
+	double deadline = req->deadline;
 	int rc = -1, tries = req->no_retry ? 1 : 1 + pol->max_retries;
 
 	response_reset(resp);
 	resp->attempts = 0;
+	resp->deadline = deadline;
 	url = full_url(c, req->url, resp);
 	if (url == NULL)
 		return -1;
@@ -648,18 +694,24 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 		goto out;
 	for (;;) {
 		long timeout = pol->timeout_ms, wait;
-		double left;
 
-		if (c->pace_until > now_mono()) {
-			wait = (long)((c->pace_until - now_mono()) * 1000);
-			say(c, req->method, shown.p, "rate limit bucket empty, waiting %ld ms",
-			    wait);
-			vc_http_sleep_ms(wait);
-		}
-		if (pol->deadline_ms > 0) {
-			left = pol->deadline_ms - (now_mono() - start) * 1000;
+		if (pace(c, req, shown.p, deadline, resp) < 0)
+			break;
+		/* The time limit starts with the first attempt, as curl's
+		 * --retry-max-time does: a pause for the rate limit before it
+		 * is the client's courtesy, not the request's slowness. */
+		if (deadline <= 0 && pol->deadline_ms > 0)
+			resp->deadline = deadline = vc_http_clock() + pol->deadline_ms / 1000.0;
+		if (deadline > 0) {
+			double left = (deadline - vc_http_clock()) * 1000;
+
+			if (left < 1) {
+				fail(resp, "%s %s: not sent", req->method, shown.p);
+				note_deadline(c, resp);
+				break;
+			}
 			if (left < timeout)
-				timeout = left < 1 ? 1 : (long)left;
+				timeout = (long)left;
 		}
 		resp->attempts++;
 		if (attempt_once(c, req, url, h, timeout, resp)) {
@@ -667,7 +719,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 				long r = resp->rate.reset * 1000;
 				if (r > pol->max_wait_ms)
 					r = pol->max_wait_ms;
-				c->pace_until = now_mono() + r / 1000.0;
+				c->pace_until = vc_http_clock() + r / 1000.0;
 			}
 			if (resp->status >= 200 && resp->status < 300) {
 				say(c, req->method, shown.p, "%ld (attempt %d)", resp->status,
@@ -690,22 +742,19 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 			break;
 		wait = vc_http_retry_wait(pol, resp->attempts, resp, now_wall(), &c->seed);
 		if (wait < 0) {
-			size_t n = strlen(resp->error);
-			snprintf(resp->error + n, sizeof resp->error - n,
-				 " (the server asks to wait longer than %ld s)",
-				 pol->max_wait_ms / 1000);
+			note(resp, " (the server asks to wait longer than %ld s)",
+			     pol->max_wait_ms / 1000);
 			break;
 		}
-		if (pol->deadline_ms > 0 && (now_mono() - start) * 1000 + wait >= pol->deadline_ms)
+		if (deadline > 0 && vc_http_clock() + wait / 1000.0 >= deadline) {
+			note_deadline(c, resp);
 			break;
+		}
 		say(c, req->method, shown.p, "retrying in %ld ms", wait);
 		vc_http_sleep_ms(wait);
 	}
-	if (resp->attempts > 1) {
-		size_t n = strlen(resp->error);
-		snprintf(resp->error + n, sizeof resp->error - n, " (after %d attempts)",
-			 resp->attempts);
-	}
+	if (resp->attempts > 1)
+		note(resp, " (after %d attempts)", resp->attempts);
 out:
 	curl_slist_free_all(h);
 	vc_buf_free(&shown);

@@ -54,14 +54,18 @@ struct vc_http_policy {
 	long max_wait_ms;        /* longest wait a server may ask for with
 				    Retry-After / X-RateLimit-Reset; asking
 				    for more ends the retries (reported) */
-	long deadline_ms;        /* budget of one vc_http_do, waits included;
-				    0 = none */
+	long deadline_ms;        /* the most one request may take, from its
+				    first attempt to its last answer, retry
+				    waits included: the attempt in flight is
+				    cut at it, a wait that would pass it is
+				    not begun (0 = no limit; the tools'
+				    --retry-max-time) */
 	size_t max_response;     /* bytes of response body kept; more is an
 				    error (bounded memory) */
 };
-#define VC_HTTP_POLICY_INIT                                              \
-	{                                                                \
-		5000, 30000, 4, 1000, 30000, 120000, 0, (size_t)16 << 20 \
+#define VC_HTTP_POLICY_INIT                                                  \
+	{                                                                    \
+		5000, 30000, 4, 1000, 30000, 120000, 60000, (size_t)16 << 20 \
 	}
 
 /* ---- client ----------------------------------------------------------- */
@@ -98,6 +102,13 @@ struct vc_http_request {
 	int secret_url;             /* 1: never show the URL's path or query */
 	int no_retry;               /* 1: one attempt only (non-idempotent calls
 				       where a duplicate is worse than a failure) */
+	double deadline;            /* > 0: the vc_http_clock() time the request
+				       must end by, for one operation made of
+				       several requests (a create and its
+				       look-ups share one time limit: pass the
+				       first response's deadline); 0: the
+				       policy's deadline_ms from the first
+				       attempt */
 };
 
 /* Rate-limit headers of a response, -1 when absent (Datadog's
@@ -118,11 +129,14 @@ struct vc_http_response {
 	int attempts;    /* attempts made */
 	int transient;   /* 1: the failure may pass (network, 429, 5xx):
 			    worth keeping the request for a later run */
+	double deadline; /* vc_http_clock() time the request's time limit
+			    ends (0: none), to hand on to the next request
+			    of the same operation */
 	char error[256]; /* why vc_http_do failed, key-free; "" on 2xx */
 };
-#define VC_HTTP_RESPONSE_INIT                                           \
-	{                                                               \
-		0, VC_BUF_INIT, VC_BUF_INIT, {-1, -1, -1, -1}, 0, 0, "" \
+#define VC_HTTP_RESPONSE_INIT                                              \
+	{                                                                  \
+		0, VC_BUF_INIT, VC_BUF_INIT, {-1, -1, -1, -1}, 0, 0, 0, "" \
 	}
 
 struct vc_http_client;
@@ -160,6 +174,8 @@ long vc_http_retry_wait(const struct vc_http_policy *policy, int retry,
 /* Sleeps the ms milliseconds a retry wait asked for (none when not
  * positive), whole even when a signal interrupts it. */
 void vc_http_sleep_ms(long ms);
+/* Monotonic seconds, the clock of deadlines. */
+double vc_http_clock(void);
 /* Whether a status (0 = no response) is worth retrying. */
 int vc_http_status_transient(long status);
 /* Writes url into out for messages: as is, or, when secret, as

@@ -83,6 +83,7 @@ call(struct vc_monapi *api, const char *method, const char *url, const char *bod
 	req.body_len = body ? strlen(body) : 0;
 	req.auth = VC_HTTP_AUTH_DD;
 	req.no_retry = no_retry;
+	req.deadline = api->deadline;
 	if (strcmp(method, "GET") == 0 || strstr(url, "/validate"))
 		api->reads++;
 	else
@@ -251,6 +252,13 @@ duplicate_of(const struct vc_http_response *resp)
 	return strtoll(p + sizeof needle - 1, NULL, 10);
 }
 
+/* Whether waiting ms now would end past the operation's time limit. */
+static int
+past_deadline(const struct vc_monapi *api, long ms)
+{
+	return api->deadline > 0 && vc_http_clock() + ms / 1000.0 >= api->deadline;
+}
+
 int
 vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *id,
 		 struct vc_buf *why)
@@ -260,6 +268,7 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 	int rc = VC_MONAPI_FAILED;
 
 	*id = 0;
+	api->deadline = 0;
 	for (int attempt = 1;; attempt++) {
 		long wait;
 
@@ -276,6 +285,9 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 			}
 			break;
 		}
+		/* The first attempt started the time limit; the look-ups and
+		 * retries below live within it. */
+		api->deadline = resp.deadline;
 		if (failure(&resp) == VC_MONAPI_REJECTED) {
 			/* An identical monitor exists: with our vc-id tag in
 			 * the body it can only be this one. */
@@ -295,10 +307,21 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 		if (resp.status != 429) {
 			int in_flight = resp.status == 0 || resp.status == 504, found;
 
-			if (in_flight)
-				vc_http_sleep_ms(vc_http_retry_wait(api->policy, attempt, &resp,
-								    (double)time(NULL),
-								    &api->seed));
+			if (in_flight) {
+				wait = vc_http_retry_wait(api->policy, attempt, &resp,
+							  (double)time(NULL), &api->seed);
+				if (past_deadline(api, wait)) {
+					explain(&resp, why);
+					vc_buf_printf(
+						why,
+						"; not retried: it may still be made, and the "
+						"retry time limit of %g s leaves no time to "
+						"look (run again to converge)",
+						api->policy->deadline_ms / 1000.0);
+					break;
+				}
+				vc_http_sleep_ms(wait);
+			}
 			found = find_by_vc_id(api, vc_id, id);
 			if (found == 1) {
 				rc = VC_MONAPI_OK;
@@ -320,14 +343,18 @@ vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *i
 			       ? -1
 			       : vc_http_retry_wait(api->policy, attempt, &resp, (double)time(NULL),
 						    &api->seed);
-		if (wait < 0) {
+		if (wait < 0 || past_deadline(api, wait)) {
 			explain(&resp, why);
+			if (wait >= 0)
+				vc_buf_printf(why, " (retry time limit of %g s reached)",
+					      api->policy->deadline_ms / 1000.0);
 			if (attempt > 1)
 				vc_buf_printf(why, " (after %d attempts)", attempt);
 			break;
 		}
 		vc_http_sleep_ms(wait);
 	}
+	api->deadline = 0;
 	jv_free(text);
 	vc_http_response_free(&resp);
 	return rc;

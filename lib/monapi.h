@@ -37,6 +37,10 @@ struct vc_monapi {
 	int page_size;                       /* 1..1000 */
 	unsigned seed;                       /* jitter of create retries */
 	unsigned long reads, writes;         /* requests sent, for the summary */
+	double deadline;                     /* > 0: the time limit the requests
+						of one operation share (a create
+						and its look-ups); 0 between
+						operations */
 };
 
 /* Lists monitors page by page (page, page_size) until a short page, with
@@ -53,7 +57,8 @@ int vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *
 int vc_monapi_validate(struct vc_monapi *api, long long id, jv body, struct vc_buf *why);
 
 /* Creates body (borrowed), the monitor of vc id vc_id; *id gets the new
- * monitor's id. */
+ * monitor's id.  Its attempts, look-ups and waits share one time limit,
+ * the policy's deadline_ms. */
 int vc_monapi_create(struct vc_monapi *api, jv body, const char *vc_id, long long *id,
 		     struct vc_buf *why);
 

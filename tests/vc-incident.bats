@@ -492,6 +492,17 @@ post_args() {
 	[ "$(jq -r .answer "$T/requests.jsonl" | head -4 | paste -sd' ')" = "500 429 500 202" ]
 }
 
+@test "vc-incident: --retry-max-time bounds a post, stalled attempts included; the post stays queued" {
+	start_fake --faults stall,stall,stall,stall,stall,stall
+	keys
+	local t0=$SECONDS
+	run --separate-stderr vc-incident -s "$DB" --now 1200 -p pagerduty $(post_args) --timeout 5 --retries 5 --retry-max-time 1 < <(tr 1000 alert s-1)
+	assert_failure 1
+	[ $((SECONDS - t0)) -le 3 ]
+	[[ "$stderr" == *"post to pagerduty of inc-"*"timed out"*"(retry time limit of 1 s reached)"* ]]
+	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 1 ]
+}
+
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {
 	start_fake --always 503
 	keys

@@ -357,6 +357,39 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[ "$(logged '.status == 503')" = 1 ]
 }
 
+@test "--retry-max-time bounds a request, stalled attempts and waits included" {
+	# Every listing stalls 5 s; each attempt may take 1 s, retries 20.
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "stall": 5, "times": 50}]' >/dev/null
+	local t0=$SECONDS
+	push -m "$M" --timeout 1 --retries 20 --retry-max-time 2.5
+	assert_failure 2
+	[ $((SECONDS - t0)) -le 4 ]
+	[[ "$stderr" == *"listing monitors: GET "*"timed out"*"(retry time limit of 2.5 s reached)"* ]]
+	[ "$(logged '.method == "GET"')" -le 3 ]
+	# The limit cuts the attempt in flight too, whatever --timeout says.
+	t0=$SECONDS
+	push -m "$M" --timeout 30 --retry-max-time 1
+	assert_failure 2
+	[ $((SECONDS - t0)) -le 3 ]
+	[[ "$stderr" == *"(retry time limit of 1 s reached)"* ]]
+}
+
+@test "a create's attempts and look-ups share one --retry-max-time" {
+	# Every create fails with a 500 the server did not apply; each is
+	# looked up by vc id before the next.  Without one limit over the
+	# whole create, 20 retries with backoff would take minutes.
+	rm "$M/more.jsonl" "$M/quality.json"
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor", "status": 500, "times": 50}]' >/dev/null
+	local t0=$SECONDS
+	push -m "$M" --retries 20 --retry-max-time 3
+	assert_failure 2
+	[ $((SECONDS - t0)) -le 6 ]
+	run jq -r 'select(.applied == false) | .error' <<<"$output"
+	assert_output --partial "(retry time limit of 3 s reached)"
+	[ "$(logged '.method == "POST" and .path == "/api/v1/monitor"')" -le 3 ]
+	[ "$(stored)" = 0 ]
+}
+
 @test "a request that keeps failing is an I/O error: exit 2 (1 with --detailed-exitcode)" {
 	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "status": 500, "times": 10}]' >/dev/null
 	push -m "$M" --retries 0

@@ -14,6 +14,7 @@ complete -c vc-incident -l reopen-window -x -d 'an alert this soon after resolut
 complete -c vc-incident -s r -l report -x -a 'markdown html' -d 'write a report and exit'
 complete -c vc-incident -l resolve-after -x -d 'resolve a mitigated incident after'
 complete -c vc-incident -l retries -x -d 'HTTP retries after the first attempt'
+complete -c vc-incident -l retry-max-time -x -d 'give up an HTTP request after this long, retries included'
 complete -c vc-incident -l retry-wait -x -d 'first backoff between HTTP retries'
 complete -c vc-incident -l since -x -d 'list incidents active at or after TS'
 complete -c vc-incident -s s -l state -r -F -d 'SQLite state file'

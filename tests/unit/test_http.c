@@ -126,6 +126,9 @@ test_retry_decisions(void)
 		   "Retry-After date");
 	tap_is_num(vc_http_parse_retry_after("soon", 4, 0), -1, "Retry-After junk");
 
+	/* A cron job must not hang for many minutes on a stalled API. */
+	tap_ok(p.deadline_ms > 0 && p.deadline_ms <= 60000,
+	       "a request has a time limit by default, of at most a minute");
 	p.backoff_base_ms = 1000;
 	p.backoff_max_ms = 8000;
 	for (int retry = 1; retry <= 6; retry++) {
@@ -282,6 +285,7 @@ test_exchanges(void)
 {
 	struct vc_http_keys keys = {strdup("sekrit-api-1"), strdup("sekrit-app-2"), NULL};
 	struct vc_http_config cfg = {NULL, &keys, VC_HTTP_POLICY_INIT, "test", 0, 42};
+	const struct vc_http_policy dflt = VC_HTTP_POLICY_INIT;
 	struct vc_http_response r = VC_HTTP_RESPONSE_INIT;
 	struct vc_http_client *c;
 	struct server s;
@@ -289,7 +293,7 @@ test_exchanges(void)
 	char base[64], *log;
 	const char *body = "{\"a\":1}";
 	struct vc_http_request req = {
-		"POST", "/api/v2/incidents", body, strlen(body), VC_HTTP_AUTH_DD, NULL, 0, 0};
+		"POST", "/api/v2/incidents", body, strlen(body), VC_HTTP_AUTH_DD, NULL, 0, 0, 0};
 	static const char *const retry_script[] = {R500, R429, R200, NULL};
 	static const char *const bad_script[] = {R400ECHO, NULL};
 	static const char *const stall_script[] = {"STALL", "STALL", NULL};
@@ -362,6 +366,34 @@ test_exchanges(void)
 	       "timeout is transient and retried (%d attempts): %s", r.attempts, r.error);
 	server_stop(&s);
 	vc_http_free(c);
+
+	/* The time limit of a request cuts the attempt in flight, whatever
+	 * the attempt's own timeout, and begins no retry past it. */
+	server_start(&s, stall_script);
+	snprintf(base, sizeof base, "http://127.0.0.1:%d", s.port);
+	cfg.policy.timeout_ms = 5000;
+	cfg.policy.max_retries = 3;
+	cfg.policy.deadline_ms = 300;
+	c = vc_http_new(&cfg, &why);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tap_ok(vc_http_do(c, &req, &r) == -1, "stalled server past the time limit fails");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_ok(t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 < 1.5,
+	       "within the time limit, not the 5 s timeout");
+	tap_ok(r.attempts == 1 && r.transient && r.deadline > 0, "one attempt, transient");
+	tap_ok(strstr(r.error, "(retry time limit of 0.3 s reached)") != NULL, "says why: %s",
+	       r.error);
+	/* A later request of the same operation, past the limit: not sent. */
+	req.deadline = r.deadline;
+	tap_ok(vc_http_do(c, &req, &r) == -1 && r.attempts == 0 &&
+		       strstr(r.error, "not sent (retry time limit") != NULL,
+	       "a shared deadline already passed sends nothing: %s", r.error);
+	req.deadline = 0;
+	server_stop(&s);
+	vc_http_free(c);
+	cfg.policy.timeout_ms = 200;
+	cfg.policy.max_retries = 1;
+	cfg.policy.deadline_ms = dflt.deadline_ms;
 
 	/* Nothing listens on the port of a finished server. */
 	c = vc_http_new(&cfg, &why);
