@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -46,7 +47,12 @@ print_help(const struct vc_tool *tool)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		printf("  %-26s %s\n", left, o->help);
+		/* An option too wide for its column gets a line of its
+		 * own, so that every description starts in one column. */
+		if (strlen(left) > 26)
+			printf("  %s\n%29s%s\n", left, "", o->help);
+		else
+			printf("  %-26s %s\n", left, o->help);
 	}
 	printf("\nExit status: 0 ok, 1 records rejected or a check failed, "
 	       "2 usage or I/O error,\n3 a jq program did not compile. "
@@ -113,12 +119,70 @@ exit_after_stdout(void)
 	exit(VC_EXIT_USAGE);
 }
 
+/* What was wrong with the long option arg ("--name" or "--name=value"),
+ * said with the option's full name: getopt_long knows which option a
+ * prefix matched but tells only its value, which for an option with a
+ * letter reads as that letter. */
+static _Noreturn void
+bad_long_option(const struct vc_tool *tool, int missing_arg, const char *arg)
+{
+	const char *name = arg + 2;
+	size_t n = strcspn(name, "="), matches = 0;
+	const struct vc_opt *o, *match = NULL;
+	static struct vc_buf list; /* static: the usage exit leaves it */
+
+	for (o = tool->opts; o->name && n > 0; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (o->name[n] == '\0') { /* exact: no other can be meant */
+			match = o;
+			matches = 1;
+			break;
+		}
+		vc_buf_printf(&list, "%s--%s", matches ? ", " : "", o->name);
+		match = o;
+		matches++;
+	}
+	if (matches > 1)
+		vc_opt_usage(tool, "option '--%.*s' is ambiguous: %s", (int)n, name, list.p);
+	if (matches == 1 && missing_arg)
+		vc_opt_usage(tool, "option '--%s' needs an argument", match->name);
+	if (matches == 1 && name[n] == '=' && match->has_arg == no_argument)
+		vc_opt_usage(tool, "option '--%s' takes no argument", match->name);
+	vc_opt_usage(tool, "unknown option '%.*s'", n > 0 ? (int)n + 2 : (int)strlen(arg), arg);
+}
+
+/* A standard descriptor the caller left closed would be the next one
+ * open(2) hands out: an input file would then be read again as "-", or
+ * a file being written would receive the records meant for stdout.
+ * Each closed one is held by /dev/null opened the other way round, so
+ * that reading stdin or writing stdout still fails with EBADF, as the
+ * closed descriptor did, and no file can take its number. */
+static void
+hold_closed_std_fds(void)
+{
+	int fd, held;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		held = open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+		if (held >= 0 && held != fd) {
+			/* A lower descriptor was closed too and took it. */
+			dup2(held, fd);
+			close(held);
+		}
+	}
+}
+
 int
 vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 	     void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
 {
 	int c;
+	const char *arg;
 
+	hold_closed_std_fds();
 	build_tables(tool);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -130,11 +194,15 @@ vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 			printf("%s (vcobs) %s\n", program_invocation_short_name, VC_VERSION);
 			exit_after_stdout();
 		case ':':
-			vc_opt_usage(tool, "option '%s' needs an argument", argv[optind - 1]);
 		case '?':
-			if (optopt > 0 && optopt < 256)
-				vc_opt_usage(tool, "unknown option '-%c'", optopt);
-			vc_opt_usage(tool, "unknown option '%s'", argv[optind - 1]);
+			/* A long option is the whole word before optind; a
+			 * letter may sit inside a bundle (-at), so optopt. */
+			arg = argv[optind - 1];
+			if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0')
+				bad_long_option(tool, c == ':', arg);
+			if (c == ':')
+				vc_opt_usage(tool, "option '-%c' needs an argument", optopt);
+			vc_opt_usage(tool, "unknown option '-%c'", optopt);
 		default:
 			on_opt(c, optarg, ctx);
 		}

@@ -40,6 +40,75 @@ binaries() {
 	done
 }
 
+@test "an option misused is named as the user wrote it, in full: no argument, a missing one, an ambiguous prefix" {
+	for b in $(binaries); do
+		# A flag given a value is not an unknown option (nor "-h").
+		run --separate-stderr "$b" --help=x
+		assert_failure 2
+		[[ "$stderr" == "$b: option '--help' takes no argument"$'\n'"usage: $b "* ]]
+		run --separate-stderr "$b" --version=1
+		[[ "$stderr" == "$b: option '--version' takes no argument"* ]]
+		# A unique prefix is named in full when its argument is missing.
+		run --separate-stderr "$b" --versio
+		assert_success
+	done
+	run --separate-stderr vc-score-prompt --unbuffered=yes </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-score-prompt: option '--unbuffered' takes no argument"* ]]
+	run --separate-stderr vc-score-prompt --max-rec </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-score-prompt: option '--max-record' needs an argument"* ]]
+	# The letter that lacks its argument, not the whole bundle.
+	run --separate-stderr vc-score-prompt -at </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-score-prompt: option '-t' needs an argument"* ]]
+	run --separate-stderr vc-eval-rules --max 5 </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-eval-rules: option '--max' is ambiguous: --max-future, --max-record"* ]]
+	run --separate-stderr vc-eval-rules --max-nothing 5 </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-eval-rules: unknown option '--max-nothing'"* ]]
+}
+
+@test "a closed standard input or output stays an error after a file took its number" {
+	local good=$BATS_TEST_TMPDIR/good.jsonl
+	echo '{"text":"hello"}' >"$good"
+	# The reader opens good as descriptor 0; "-" must not read it again.
+	run --separate-stderr bash -c 'vc-score-prompt "$1" - <&-' _ "$good"
+	assert_failure 2
+	[ "$stderr" = "vc-score-prompt: stdin: Bad file descriptor" ]
+	[ "${#lines[@]}" = 1 ]
+	run --separate-stderr bash -c 'vc-eval-rules --now 1764150400 "$1" - <&-' _ "$good"
+	assert_failure 2
+	[[ "$stderr" == *"vc-eval-rules: stdin: Bad file descriptor"* ]]
+	# A closed stdout is a write error, whatever file is open when the
+	# tool writes.
+	run --separate-stderr bash -c 'vc-score-prompt "$1" >&-' _ "$good"
+	assert_failure 2
+	[[ "$stderr" == *"write error: Bad file descriptor"* ]]
+	run --separate-stderr bash -c 'vc-check-image "$1" >&-' _ "$REPO/README.md"
+	assert_failure 2
+	[[ "$stderr" == *"write error: Bad file descriptor"* ]]
+}
+
+@test "every --help starts each option's description in one column, an option too wide for it on a line of its own" {
+	local b bad
+	for b in $(binaries); do
+		# Column 30 after a space, or a bare option line and the
+		# description in column 30 of the next.
+		bad=$("$b" --help | awk '
+			wrapped { if (substr($0, 1, 29) != sprintf("%29s", "") || substr($0, 30, 1) == " ") print "after " prev; wrapped = 0; next }
+			/^  -/ || /^      --/ {
+				if (substr($0, 29, 1) == " " && substr($0, 30, 1) != " " && substr($0, 30) != "") next
+				opt = $0
+				sub(/^ +/, "", opt)
+				if (opt !~ /  /) { wrapped = 1; prev = $0; next }
+				print
+			}')
+		[ -z "$bad" ] || { echo "$b --help: $bad"; return 1; }
+	done
+}
+
 @test "--help into a full disk is an I/O error: exit 2" {
 	[ -w /dev/full ] || skip "/dev/full is not available"
 	for b in $(binaries); do
