@@ -6,46 +6,20 @@
 #include "query.h"
 
 #include <ctype.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "query_priv.h"
 #include "xalloc.h"
 
-struct parser {
-	const char *s;
-	size_t i;
-	struct vc_query_error *err;
-	int failed;
-};
-
-static void __attribute__((format(printf, 3, 4)))
-fail(struct parser *p, size_t col, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->failed)
-		return;
-	p->failed = 1;
-	p->err->col = col;
-	p->err->unsupported = 0;
-	va_start(ap, fmt);
-	vsnprintf(p->err->why, sizeof p->err->why, fmt, ap);
-	va_end(ap);
-}
-
+/* Blanks here are all of isspace, as the filter's words end at any of
+ * them (is_word_char); the rest of the query skips only space, tab,
+ * newline and carriage return (vc_qlex_skip_ws). */
 static void
-skip_ws(struct parser *p)
+skip_ws(struct vc_qparse *p)
 {
 	while (isspace((unsigned char)p->s[p->i]))
 		p->i++;
-}
-
-static int
-word_is(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && memcmp(s, w, n) == 0;
 }
 
 /* ---- tag filters --------------------------------------------------- */
@@ -73,7 +47,7 @@ is_word_char(int c)
 
 /* The token at the cursor, without consuming it. */
 static enum ftok
-ftok(struct parser *p, size_t *at, size_t *len)
+ftok(struct vc_qparse *p, size_t *at, size_t *len)
 {
 	const char *s;
 	size_t n = 0;
@@ -100,13 +74,13 @@ ftok(struct parser *p, size_t *at, size_t *len)
 	while (is_word_char((unsigned char)s[n]))
 		n++;
 	*len = n;
-	if (word_is(s, n, "AND") || word_is(s, n, "and"))
+	if (vc_qlex_word_is(s, n, "AND") || vc_qlex_word_is(s, n, "and"))
 		return FT_AND;
-	if (word_is(s, n, "OR") || word_is(s, n, "or"))
+	if (vc_qlex_word_is(s, n, "OR") || vc_qlex_word_is(s, n, "or"))
 		return FT_OR;
-	if (word_is(s, n, "NOT") || word_is(s, n, "not"))
+	if (vc_qlex_word_is(s, n, "NOT") || vc_qlex_word_is(s, n, "not"))
 		return FT_NOT;
-	if (word_is(s, n, "IN") || word_is(s, n, "in"))
+	if (vc_qlex_word_is(s, n, "IN") || vc_qlex_word_is(s, n, "in"))
 		return FT_IN;
 	return FT_WORD;
 }
@@ -124,14 +98,14 @@ fnode(enum vc_filter_kind kind, struct vc_filter *a, struct vc_filter *b)
 
 /* key:value, key:pre*, or a bare tag. */
 static struct vc_filter *
-tag_term(struct parser *p, size_t at, size_t n)
+tag_term(struct vc_qparse *p, size_t at, size_t n)
 {
 	const char *w = p->s + at;
 	const char *colon = memchr(w, ':', n);
 	struct vc_filter *f;
 
 	if (colon == w) {
-		fail(p, at, "empty tag key before ':'");
+		vc_qlex_fail(p, at, 0, "empty tag key before ':'");
 		return NULL;
 	}
 	f = fnode(VC_FILTER_TAG, NULL, NULL);
@@ -146,36 +120,36 @@ tag_term(struct parser *p, size_t at, size_t n)
 }
 
 static void
-mixing(struct parser *p, size_t at)
+mixing(struct vc_qparse *p, size_t at)
 {
-	fail(p, at, "a filter cannot mix '!' and ',' with AND, OR, NOT, IN");
+	vc_qlex_fail(p, at, 0, "a filter cannot mix '!' and ',' with AND, OR, NOT, IN");
 }
 
 static void
-filter_unexpected(struct parser *p, enum ftok t, size_t at, size_t n)
+filter_unexpected(struct vc_qparse *p, enum ftok t, size_t at, size_t n)
 {
 	if (t == FT_EOF)
-		fail(p, at, "filter not closed with '}'");
+		vc_qlex_fail(p, at, 0, "filter not closed with '}'");
 	else
-		fail(p, at, "unexpected '%.*s' in the tag filter", (int)n, p->s + at);
+		vc_qlex_fail(p, at, 0, "unexpected '%.*s' in the tag filter", (int)n, p->s + at);
 }
 
 /* key IN (v1, v2, ...), the cursor after IN. */
 static struct vc_filter *
-in_list(struct parser *p, size_t kat, size_t kn)
+in_list(struct vc_qparse *p, size_t kat, size_t kn)
 {
 	struct vc_filter *f;
 	enum ftok t;
 	size_t at, n;
 
 	if (memchr(p->s + kat, ':', kn)) {
-		fail(p, kat, "expected a tag key before IN");
+		vc_qlex_fail(p, kat, 0, "expected a tag key before IN");
 		return NULL;
 	}
 	f = fnode(VC_FILTER_IN, NULL, NULL);
 	f->key = vc_xstrndup(p->s + kat, kn);
 	if (ftok(p, &at, &n) != FT_LP) {
-		fail(p, at, "expected '(' after IN");
+		vc_qlex_fail(p, at, 0, "expected '(' after IN");
 		return f;
 	}
 	p->i++;
@@ -201,10 +175,10 @@ in_list(struct parser *p, size_t kat, size_t kn)
 	}
 }
 
-static struct vc_filter *bool_or(struct parser *p);
+static struct vc_filter *bool_or(struct vc_qparse *p);
 
 static struct vc_filter *
-bool_unary(struct parser *p)
+bool_unary(struct vc_qparse *p)
 {
 	size_t at, n, at2, n2;
 	enum ftok t;
@@ -221,7 +195,7 @@ bool_unary(struct parser *p)
 		p->i = at + n;
 		f = bool_or(p);
 		if (!p->failed && ftok(p, &at, &n) != FT_RP)
-			fail(p, at, "expected ')' in the tag filter");
+			vc_qlex_fail(p, at, 0, "expected ')' in the tag filter");
 		p->i = at + n;
 		return f;
 	case FT_WORD:
@@ -236,7 +210,7 @@ bool_unary(struct parser *p)
 
 			p->i = at2 + n2;
 			if (ftok(p, &at3, &n3) != FT_IN) {
-				fail(p, at3, "expected IN after NOT");
+				vc_qlex_fail(p, at3, 0, "expected IN after NOT");
 				return NULL;
 			}
 			p->i = at3 + n3;
@@ -254,7 +228,7 @@ bool_unary(struct parser *p)
 }
 
 static struct vc_filter *
-bool_and(struct parser *p)
+bool_and(struct vc_qparse *p)
 {
 	struct vc_filter *f = bool_unary(p);
 	size_t at, n;
@@ -267,7 +241,7 @@ bool_and(struct parser *p)
 }
 
 static struct vc_filter *
-bool_or(struct parser *p)
+bool_or(struct vc_qparse *p)
 {
 	struct vc_filter *f = bool_and(p);
 	size_t at, n;
@@ -281,7 +255,7 @@ bool_or(struct parser *p)
 
 /* [!]tag {, [!]tag}. */
 static struct vc_filter *
-symbolic(struct parser *p)
+symbolic(struct vc_qparse *p)
 {
 	struct vc_filter *f = NULL;
 
@@ -300,8 +274,8 @@ symbolic(struct parser *p)
 			filter_unexpected(p, t, at, n);
 			break;
 		}
-		if (word_is(p->s + at, n, "*")) {
-			fail(p, at, "'*' must be the whole filter");
+		if (vc_qlex_word_is(p->s + at, n, "*")) {
+			vc_qlex_fail(p, at, 0, "'*' must be the whole filter");
 			break;
 		}
 		term = tag_term(p, at, n);
@@ -315,7 +289,7 @@ symbolic(struct parser *p)
 			if (t >= FT_AND || t == FT_LP || t == FT_RP)
 				mixing(p, at);
 			else if (t == FT_WORD)
-				fail(p, at, "expected ',' between tags");
+				vc_qlex_fail(p, at, 0, "expected ',' between tags");
 			else
 				filter_unexpected(p, t, at, n);
 			break;
@@ -328,8 +302,8 @@ symbolic(struct parser *p)
 struct vc_filter *
 vc_filter_parse(const char *text, size_t *pos, struct vc_query_error *err)
 {
-	struct parser parser = {text, *pos, err, 0};
-	struct parser *p = &parser;
+	struct vc_qparse parser = {text, *pos, NULL, err, 0};
+	struct vc_qparse *p = &parser;
 	size_t at, n, start;
 	enum ftok t;
 	int boolean = 0;
@@ -338,14 +312,14 @@ vc_filter_parse(const char *text, size_t *pos, struct vc_query_error *err)
 	start = p->i;
 	t = ftok(p, &at, &n);
 	if (t == FT_END) {
-		fail(p, at, "empty tag filter (use {*} for every tag)");
+		vc_qlex_fail(p, at, 0, "empty tag filter (use {*} for every tag)");
 		*pos = p->i;
 		return NULL;
 	}
-	if (t == FT_WORD && word_is(p->s + at, n, "*")) {
+	if (t == FT_WORD && vc_qlex_word_is(p->s + at, n, "*")) {
 		p->i = at + n;
 		if (ftok(p, &at, &n) != FT_END) {
-			fail(p, at, "'*' must be the whole filter");
+			vc_qlex_fail(p, at, 0, "'*' must be the whole filter");
 			*pos = p->i;
 			return NULL;
 		}
@@ -371,7 +345,7 @@ vc_filter_parse(const char *text, size_t *pos, struct vc_query_error *err)
 			if (boolean && (t == FT_COMMA || t == FT_BANG))
 				mixing(p, at);
 			else if (boolean && t == FT_WORD)
-				fail(p, at, "expected AND or OR between tag terms");
+				vc_qlex_fail(p, at, 0, "expected AND or OR between tag terms");
 			else
 				filter_unexpected(p, t, at, n);
 		} else {

@@ -12,7 +12,8 @@ bench:: $(OUTBIN)/vc-eval-rules $(BUILD)/bench/eval-rules-jvparse
 		$(BUILD)/bench/eval-rules-jvparse $(BUILD)/bench $(EVAL_RULES_POINTS)
 
 # The query, filter and template parsers under libFuzzer.
-EVAL_RULES_FUZZ_SRC = lib/query.c lib/filter.c lib/template.c lib/monitor.c lib/json.c \
+EVAL_RULES_QUERY_SRC = lib/query.c lib/query_lex.c lib/query_series.c lib/query_expr.c lib/filter.c
+EVAL_RULES_FUZZ_SRC = $(EVAL_RULES_QUERY_SRC) lib/template.c lib/monitor.c lib/json.c \
 	lib/buf.c lib/msg.c lib/xalloc.c
 
 build-fuzz/fuzz_query: tests/fuzz/fuzz_query.c $(EVAL_RULES_FUZZ_SRC)
@@ -35,7 +36,7 @@ fuzz:: build-fuzz/fuzz_monitor
 		build-fuzz/corpus-monitor tests/fuzz/corpus/monitor 2>&1 | tail -n 3
 
 EVAL_RULES_EVAL_SRC = lib/evaluator.c lib/evgroup.c lib/point.c lib/window.c lib/transition.c \
-	lib/slab.c lib/monitor.c lib/monitor_check.c lib/query.c lib/filter.c lib/template.c \
+	lib/slab.c lib/monitor.c lib/monitor_check.c $(EVAL_RULES_QUERY_SRC) lib/template.c \
 	lib/json.c lib/vtime.c lib/buf.c lib/msg.c lib/xalloc.c
 
 build-fuzz/fuzz_eval: tests/fuzz/fuzz_eval.c $(EVAL_RULES_EVAL_SRC)

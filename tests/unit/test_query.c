@@ -1,4 +1,4 @@
-/* Unit tests of lib/query.c and lib/filter.c: the metric monitor query
+/* Unit tests of lib/query*.c and lib/filter.c: the metric monitor query
  * language, its error columns, and tag filter matching. */
 #include <stdio.h>
 #include <string.h>
