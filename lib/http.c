@@ -128,15 +128,28 @@ vc_http_dd_base_url(const char *api_url, const char **why)
 	return NULL;
 }
 
+/* The authority of url (after "scheme://", before the path, query or
+ * fragment) as [*a, *end), and in *at its last '@' (NULL when it carries
+ * no user:password@).  The last '@', as a browser reads it: a host such
+ * as "127.0.0.1@evil.example" must never pass for the loopback. */
+static void
+url_authority(const char *url, const char **a, const char **end, const char **at)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	*a = p;
+	*end = p + strcspn(p, "/?#");
+	*at = memrchr(p, '@', *end - p);
+}
+
 /* The host of url as [*h, *h + *n), brackets of an IPv6 literal kept. */
 static void
 url_host(const char *url, const char **h, size_t *n)
 {
-	const char *p = strstr(url, "://"), *end, *at;
+	const char *p, *end, *at;
 
-	p = p ? p + 3 : url;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', end - p);
+	url_authority(url, &p, &end, &at);
 	if (at != NULL)
 		p = at + 1;
 	if (*p == '[') {
@@ -165,20 +178,56 @@ host_is_loopback(const char *url)
 void
 vc_http_redact_url(const char *url, int secret, struct vc_buf *out)
 {
-	const char *p = strstr(url, "://"), *h;
+	const char *p = strstr(url, "://"), *a, *end, *at, *h;
 	size_t n;
 
+	/* user:password@ is never shown, only that there was one. */
+	url_authority(url, &a, &end, &at);
+	if (p != NULL)
+		vc_buf_add(out, url, p + 3 - url);
+	if (at != NULL)
+		vc_buf_adds(out, "***@");
 	if (!secret) {
 		/* A query string may carry tokens too; paths of our own APIs
 		 * never do. */
-		vc_buf_add(out, url, strcspn(url, "?#"));
+		h = at ? at + 1 : a;
+		vc_buf_add(out, h, strcspn(h, "?#"));
 		return;
 	}
-	if (p != NULL)
-		vc_buf_add(out, url, p + 3 - url);
 	url_host(url, &h, &n);
 	vc_buf_add(out, h, n);
 	vc_buf_adds(out, "/...");
+}
+
+/* Overwrites every occurrence of s[0..len) in msg with '*'. */
+static void
+blot(char *msg, const char *s, size_t len)
+{
+	size_t n = strlen(msg);
+	char *from = msg, *hit;
+
+	while (len > 0 && (hit = memmem(from, n - (size_t)(from - msg), s, len)) != NULL) {
+		memset(hit, '*', len);
+		from = hit + len;
+	}
+}
+
+/* Blots out of msg the user:password@ of url, as a whole and its
+ * password alone (libcurl's messages name hosts, but a proxy's or a
+ * future message might quote more). */
+static void
+blot_userinfo(const char *url, char *msg)
+{
+	const char *a, *end, *at, *colon;
+
+	url_authority(url, &a, &end, &at);
+	if (at == NULL)
+		return;
+	blot(msg, a, (size_t)(at - a));
+	colon = memchr(a, ':', at - a);
+	/* A password of a few characters would blot half the message. */
+	if (colon != NULL && at - colon > 4)
+		blot(msg, colon + 1, (size_t)(at - colon - 1));
 }
 
 /* ---- retry decisions ------------------------------------------------- */
@@ -612,6 +661,7 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const 
 		/* curl's message names the host at most, never a path. */
 		fail(resp, "%s",
 		     req->secret_url || !c->errbuf[0] ? curl_easy_strerror(rc) : c->errbuf);
+		blot_userinfo(url, resp->error);
 		resp->transient = curl_code_transient(rc);
 		return 0;
 	}

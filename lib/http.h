@@ -19,7 +19,8 @@
  * - Keys come from the environment or from a key file, never from argv;
  *   no message, log line or error text made here contains a key, a
  *   request header or a request body.  A URL marked secret (a webhook
- *   URL carries its token in the path) is shown as scheme://host/... only.
+ *   URL carries its token in the path) is shown as scheme://host/... only;
+ *   the user:password@ of any URL (--api-url https://u:p@host) as ***@.
  *
  * Ownership: a client borrows its config's strings and keys for its whole
  * life; a request borrows everything it points to for the call; a
@@ -178,8 +179,9 @@ void vc_http_sleep_ms(long ms);
 double vc_http_clock(void);
 /* Whether a status (0 = no response) is worth retrying. */
 int vc_http_status_transient(long status);
-/* Writes url into out for messages: as is, or, when secret, as
- * "scheme://host/..." only. */
+/* Writes url into out for messages: without its query and fragment, or,
+ * when secret, as "scheme://host/..." only; a user:password@ in it is
+ * always shown as "***@". */
 void vc_http_redact_url(const char *url, int secret, struct vc_buf *out);
 
 #endif

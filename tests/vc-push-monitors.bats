@@ -499,6 +499,20 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[[ "$stderr" == *"DD_API_KEY and DD_APP_KEY must be set"* ]]
 }
 
+@test "user:password in --api-url is never shown, by -v or in an error" {
+	local u="http://ops:pa55-w0rd-77@${URL#http://}"
+	run --separate-stderr vc-push-monitors --api-url "$u" -m "$M" -v --dry-run
+	assert_success
+	[[ "$stderr" == *"GET http://***@127.0.0.1:"*"/api/v1/monitor: 200"* ]]
+	[[ "$stderr$output" != *"pa55-w0rd-77"* && "$stderr$output" != *"ops:"* ]]
+	# An HTML error page has no Datadog errors: the message names the URL.
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "status": 500, "html": true, "times": 10}]' >/dev/null
+	run --separate-stderr vc-push-monitors --api-url "$u" -m "$M" --retries 0
+	assert_failure 2
+	[[ "$stderr" == *"listing monitors: GET http://***@127.0.0.1:"*"HTTP 500"* ]]
+	[[ "$stderr$output" != *"pa55-w0rd-77"* ]]
+}
+
 @test "usage errors exit 2" {
 	push
 	assert_failure 2

@@ -165,6 +165,15 @@ test_retry_decisions(void)
 	vc_buf_reset(&b);
 	vc_http_redact_url("https://api.datadoghq.com/api/v2/incidents?api_key=z", 0, &b);
 	tap_is_str(b.p, "https://api.datadoghq.com/api/v2/incidents", "query dropped");
+	vc_buf_reset(&b);
+	vc_http_redact_url("https://bob:hunter22@proxy.example:8443/api/v1/monitor?x", 0, &b);
+	tap_is_str(b.p, "https://***@proxy.example:8443/api/v1/monitor", "user:password hidden");
+	vc_buf_reset(&b);
+	vc_http_redact_url("https://tok:en@a@hooks.example/T0/secret", 1, &b);
+	tap_is_str(b.p, "https://***@hooks.example/...", "secret URL: up to the last @ hidden");
+	vc_buf_reset(&b);
+	vc_http_redact_url("https://hooks.example/a@b/c", 0, &b);
+	tap_is_str(b.p, "https://hooks.example/a@b/c", "an @ in the path is not userinfo");
 	vc_buf_free(&b);
 }
 
@@ -404,6 +413,13 @@ test_exchanges(void)
 	req.url = "http://example.invalid/api/v2/incidents";
 	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
 	       "key over plain http to a remote host refused unsent: %s", r.error);
+	req.url = "http://u@127.0.0.1@example.invalid/api/v2/incidents";
+	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
+	       "a loopback address before an @ is a user name, not the host: %s", r.error);
+	req.url = "http://user:pw-1234@127.0.0.1:1/api/v2/incidents";
+	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "pw-1234") == NULL &&
+		       strstr(r.error, "http://***@127.0.0.1:1/") != NULL,
+	       "the password of a URL is never in an error: %s", r.error);
 	req.url = "/x";
 	req.auth = VC_HTTP_AUTH_NONE;
 	req.body = "{\"routing_key\":\"sekrit-api-1\"}";
