@@ -4,7 +4,6 @@
  *
  * Options, the record loop and the exit status; the checks are lib/img*.c.
  */
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -172,7 +171,7 @@ check_files(char **files, int n, const struct config *c)
 		else
 			rc = check_path(files[i], NULL, &c->lim, &res);
 		if (rc < 0) {
-			warn("%s", is_stdin ? "stdin" : files[i]);
+			vc_msg_file(is_stdin ? "stdin" : files[i]);
 			status = VC_EXIT_USAGE;
 			continue;
 		}

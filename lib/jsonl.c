@@ -70,7 +70,7 @@ open_next(struct vc_reader *r)
 			r->fd = STDIN_FILENO;
 			r->name = "stdin";
 		} else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			warn("%s", path);
+			vc_msg_file(path);
 			r->io_failed = 1;
 			continue;
 		} else {
@@ -103,7 +103,7 @@ fill(struct vc_reader *r)
 		n = read(r->fd, r->buf, READ_SIZE);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		warn("%s", r->name);
+		vc_msg_file(r->name);
 		r->io_failed = 1;
 	}
 	if (n <= 0) {

@@ -109,6 +109,38 @@ binaries() {
 	done
 }
 
+# one_visible_line TEXT: TEXT is one line holding no control character.
+one_visible_line() {
+	[ "$(printf '%s\n' "$1" | wc -l)" = 1 ] || { echo "not one line: $1"; return 1; }
+	! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$1" || { echo "control bytes in: $1"; return 1; }
+}
+
+@test "text from records and file names in a message cannot drive the terminal or forge a line" {
+	local nasty=$'a\e[2J\a\nvc-x: forged'
+	# A jq error carries the record's text; a file path in a record.
+	run --separate-stderr bash -c 'printf "%s\n" "{\"t\":\"a\\u001b[2J\\u0007\\nvc-x: forged\\u0085\"}" |
+		vc-score-prompt --text ".t | error(.)"'
+	assert_failure 1
+	one_visible_line "$stderr"
+	[[ "$stderr" == 'vc-score-prompt: stdin:1: .t | error(.): a\x1b[2J\x07\x0avc-x: forged\u0085' ]]
+	run --separate-stderr bash -c 'printf "%s\n" "{\"path\":\"/no/a\\u001b[2J\\nvc-x: forged\"}" | vc-check-image'
+	assert_failure 1
+	one_visible_line "$stderr"
+	[[ "$stderr" == 'vc-check-image: stdin:1: /no/a\x1b[2J\x0avc-x: forged: No such file or directory' ]]
+	# A FILE argument that cannot be opened, and one whose lines are bad.
+	for b in vc-score-prompt vc-check-image vc-eval-rules vc-incident; do
+		run --separate-stderr "$b" --now 1764150400 "$BATS_TEST_TMPDIR/$nasty"
+		assert_failure 2
+		one_visible_line "$stderr"
+		[[ "$stderr" == *'/a\x1b[2J\x07\x0avc-x: forged: No such file or directory' ]]
+	done
+	echo 'not json' >"$BATS_TEST_TMPDIR/$nasty"
+	run --separate-stderr vc-eval-rules "$BATS_TEST_TMPDIR/$nasty"
+	assert_failure 1
+	one_visible_line "$stderr"
+	[[ "$stderr" == *'/a\x1b[2J\x07\x0avc-x: forged:1: invalid JSON'* ]]
+}
+
 @test "--help into a full disk is an I/O error: exit 2" {
 	[ -w /dev/full ] || skip "/dev/full is not available"
 	for b in $(binaries); do
