@@ -5,7 +5,6 @@
  * lib/incstore.c, reports in lib/increport.c, posting in lib/incpost.c.
  */
 #include <err.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,18 +273,6 @@ make_poster(const struct args *a, struct vc_incstore *store, const struct vc_inc
 	return p;
 }
 
-/* Whether the input files name stdin: none at all, or "-". */
-static int
-reads_stdin(char **files, int n)
-{
-	if (n == 0)
-		return 1;
-	for (int i = 0; i < n; i++)
-		if (strcmp(files[i], "-") == 0)
-			return 1;
-	return 0;
-}
-
 /* Commits the batch, writes its events, sends what is queued. */
 static void
 commit(struct vc_incidents *e, struct vc_incstore *store, struct vc_incpost *poster,
@@ -342,11 +329,6 @@ main(int argc, char **argv)
 	if (a.since_set || a.state_filter != NULL)
 		vc_opt_usage(&tool, "--since and --state-filter go with --list "
 				    "or --report");
-	/* SQLite puts /dev/null on a closed descriptor 0 (so that no
-	 * database lands there), and the reader would then read nothing
-	 * and exit 0: a closed stdin is noticed before anything opens. */
-	if (reads_stdin(argv + first, argc - first) && fcntl(STDIN_FILENO, F_GETFD) < 0)
-		err(VC_EXIT_USAGE, "stdin");
 	tmpl = load_templates(&a);
 	store = vc_incstore_open(a.state, why, sizeof why);
 	if (store == NULL)
