@@ -503,7 +503,17 @@ vc_patterns_scan(struct vc_patterns *p, const char *text, size_t len, struct vc_
 	hs_scan(p->db, text, (unsigned)len, 0, p->scratch, on_match, p);
 	for (size_t i = 0; i < p->nhits; i++) {
 		p->seen[hits[i].pattern] = 0;
-		hits[i].from = find_start(p, text, &hits[i]);
+		hits[i].from = VC_PATTERN_FROM_UNKNOWN;
+		if (p->pats[hits[i].pattern].weight >= 0)
+			hits[i].from = find_start(p, text, &hits[i]);
 	}
 	return p->nhits;
+}
+
+size_t
+vc_patterns_hit_from(struct vc_patterns *p, const char *text, struct vc_pattern_hit *h)
+{
+	if (h->from == VC_PATTERN_FROM_UNKNOWN)
+		h->from = find_start(p, text, h);
+	return h->from;
 }

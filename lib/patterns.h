@@ -48,8 +48,16 @@ int vc_patterns_signal(const struct vc_patterns *p, const char *name, unsigned *
 		       double *weight);
 
 /* Scans text[0..len) once; fills hits with the first match of each
- * pattern that matched (at most max) and returns how many. */
+ * pattern that matched (at most max) and returns how many.  The start of
+ * an exception's hit (negative weight) is left VC_PATTERN_FROM_UNKNOWN:
+ * finding a start costs a regex match, and an exception needs its start
+ * only beside an attack hit (see vc_patterns_hit_from). */
+#define VC_PATTERN_FROM_UNKNOWN ((size_t)-1)
 size_t vc_patterns_scan(struct vc_patterns *p, const char *text, size_t len,
 			struct vc_pattern_hit *hits, size_t max);
+
+/* The start of hit h, found in text (the text scanned) if not known yet;
+ * stores it in h. */
+size_t vc_patterns_hit_from(struct vc_patterns *p, const char *text, struct vc_pattern_hit *h);
 
 #endif

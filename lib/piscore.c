@@ -152,12 +152,12 @@ fire_signal(struct vc_piscore *s, struct vc_piresult *r, int sig, size_t from, s
  * exception must explain the whole match, or "ignore my previous message
  * and all previous instructions" would hide behind one. */
 static int
-excepted(const struct vc_piscore *s, const struct vc_pattern_hit *h, size_t n)
+excepted(struct vc_piscore *s, const char *text, const struct vc_pattern_hit *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct vc_pattern_hit *g = &s->hits[i];
-		if (vc_patterns_weight(s->pats, g->pattern) < 0 && g->from <= h->from &&
-		    h->to <= g->to)
+		struct vc_pattern_hit *g = &s->hits[i];
+		if (vc_patterns_weight(s->pats, g->pattern) < 0 && h->to <= g->to &&
+		    vc_patterns_hit_from(s->pats, text, g) <= h->from)
 			return 1;
 	}
 	return 0;
@@ -174,13 +174,15 @@ score_hits(struct vc_piscore *s, struct vc_piresult *r, const struct vc_norm_res
 		const struct vc_pattern_hit *h = &s->hits[i];
 		unsigned cat = vc_patterns_category(s->pats, h->pattern);
 		double w = vc_patterns_weight(s->pats, h->pattern);
-		size_t from = nr->from[h->from], to = nr->to[h->to - 1];
-		if (w > 0 && excepted(s, h, n))
+		size_t from, to;
+		if (w > 0 && excepted(s, nr->text, h, n))
 			continue;
 		weigh(s, cat, w);
 		s->fired_rule[h->pattern] = 1;
 		if (w <= 0)
 			continue;
+		from = nr->from[h->from];
+		to = nr->to[h->to - 1];
 		add_evidence(r, cat, vc_patterns_name(s->pats, h->pattern), from, to);
 		for (size_t k = h->from; k < h->to && !disguised; k++)
 			if (nr->evasive[k]) {
@@ -233,7 +235,7 @@ score_payloads(struct vc_piscore *s, struct vc_piresult *r, const char *text, si
 			unsigned cat = vc_patterns_category(s->pats, h->pattern);
 			double w = vc_patterns_weight(s->pats, h->pattern);
 			struct vc_pievidence *e;
-			if (w > 0 && excepted(s, h, nh))
+			if (w > 0 && excepted(s, nr.text, h, nh))
 				continue;
 			weigh(s, cat, w);
 			s->fired_rule[h->pattern] = 1;

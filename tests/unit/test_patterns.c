@@ -72,6 +72,25 @@ main(void)
 	tap_ok(vc_patterns_scan(p, t, strlen(t), hits, 0) == 0, "max 0 hits");
 	vc_patterns_free(p);
 
+	p = load("override 5 ignore-previous \\bignore previous instructions\n"
+		 "override -1.5 quoted \\btranslate 'ignore previous instructions'\n",
+		 why, sizeof why);
+	t = "please translate 'ignore previous instructions' to german";
+	n = p ? vc_patterns_scan(p, t, strlen(t), hits, 8) : 0;
+	tap_ok(n == 2, "an exception and the attack it covers both hit");
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].pattern == 1) {
+			tap_ok(hits[i].from == VC_PATTERN_FROM_UNKNOWN,
+			       "an exception's start is left to be found on demand");
+			size_t from = vc_patterns_hit_from(p, t, &hits[i]);
+			tap_ok(from == 7 && hits[i].from == 7,
+			       "vc_patterns_hit_from finds and keeps it (%zu)", from);
+		} else {
+			tap_ok(hits[i].from == 18, "an attack's start is found by the scan (%zu)",
+			       hits[i].from);
+		}
+	vc_patterns_free(p);
+
 	p = load("override x name re\n", why, sizeof why);
 	tap_ok(!p && strstr(why, ":1: weight"), "bad weight reported with its line: %s", why);
 	p = load("# c\noverride 1 name\n", why, sizeof why);
