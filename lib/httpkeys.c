@@ -5,10 +5,12 @@
  */
 #include "httpkeys.h"
 
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A key file is a few lines; anything bigger is not one. */
 #define KEY_FILE_MAX 65536
@@ -128,6 +130,22 @@ key_line(struct vc_http_keys *k, char *s, size_t n, const char *file, unsigned l
 	return key_set(slot, v, v_end - v, s, why, whylen);
 }
 
+/* Warns, as ssh and gpg do of a secret others can reach, when the key
+ * file f is a regular file open to its group or to others.  A warning,
+ * not a refusal: a job that ran yesterday keeps running, and says why it
+ * should not stay so.  A pipe (--key-file <(pass show dd)) has no such
+ * mode to judge. */
+static void
+check_mode(FILE *f, const char *file)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+		warnx("warning: key file %s can be %s by others than its owner (mode %04o); "
+		      "chmod 600 it",
+		      file, st.st_mode & 044 ? "read" : "changed", (unsigned)(st.st_mode & 07777));
+}
+
 static int
 keys_from_file(struct vc_http_keys *k, const char *file, char *why, size_t whylen)
 {
@@ -141,6 +159,7 @@ keys_from_file(struct vc_http_keys *k, const char *file, char *why, size_t whyle
 		snprintf(why, whylen, "%s: %s", file, strerror(errno));
 		return -1;
 	}
+	check_mode(f, file);
 	text = malloc(KEY_FILE_MAX + 1);
 	if (text == NULL) {
 		fclose(f);

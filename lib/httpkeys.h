@@ -25,6 +25,8 @@ struct vc_http_keys {
 	}
 
 /* Loads the keys.  With key_file NULL they come from the environment.
+ * A key file that its group or others may read or write is loaded with
+ * a warning on stderr (chmod 600 it).
  * With a key file (an option names it), its "NAME=value" lines (blank
  * lines and "#" comments allowed, an "export " prefix tolerated, value
  * optionally in single or double quotes) set the keys it names, and the

@@ -528,9 +528,12 @@ post_args() {
 	assert_failure 2
 	assert_output --partial 'needs DD_API_KEY and DD_APP_KEY'
 	printf 'DD_API_KEY=%s\nDD_APP_KEY=%s\n' "$API_KEY" "$APP_KEY" >"$T/keys"
-	run vc-incident --key-file "$T/keys" -p datadog $(post_args) --now 1200 < <(tr 1000 alert s-1)
+	chmod 640 "$T/keys"
+	run --separate-stderr vc-incident --key-file "$T/keys" -p datadog $(post_args) --now 1200 < <(tr 1000 alert s-1)
 	assert_success
 	jq -e -s 'length == 6 and all(.keys_ok)' "$T/requests.jsonl"
+	# Used, with one warning: its group may read it.
+	[ "$(grep -c "warning: key file $T/keys can be read by others than its owner (mode 0640)" <<<"$stderr")" = 1 ]
 	echo "DD_APIKEY=$API_KEY" >"$T/keys"
 	run vc-incident --key-file "$T/keys" -p datadog </dev/null
 	assert_failure 2

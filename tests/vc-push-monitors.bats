@@ -499,6 +499,27 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[[ "$stderr" == *"DD_API_KEY and DD_APP_KEY must be set"* ]]
 }
 
+@test "a key file others can read or change is used, with one warning; a 0600 file or a pipe gets none" {
+	local k="$BATS_TEST_TMPDIR/keys"
+	printf 'DD_API_KEY=%s\nDD_APP_KEY=%s\n' "$DD_API_KEY" "$DD_APP_KEY" >"$k"
+	unset DD_API_KEY DD_APP_KEY
+	chmod 644 "$k"
+	push -m "$M" --dry-run --key-file "$k"
+	assert_success
+	[ "$(grep -c "warning: key file $k can be read by others than its owner (mode 0644); chmod 600 it" <<<"$stderr")" = 1 ]
+	chmod 620 "$k"
+	push -m "$M" --dry-run --key-file "$k"
+	assert_success
+	[[ "$stderr" == *"key file $k can be changed by others than its owner (mode 0620)"* ]]
+	chmod 600 "$k"
+	push -m "$M" --dry-run --key-file "$k"
+	assert_success
+	[[ "$stderr" != *"warning"* ]]
+	run --separate-stderr vc-push-monitors --api-url "$URL" -m "$M" --dry-run --key-file <(cat "$k")
+	assert_success
+	[[ "$stderr" != *"warning"* ]]
+}
+
 @test "user:password in --api-url is never shown, by -v or in an error" {
 	local u="http://ops:pa55-w0rd-77@${URL#http://}"
 	run --separate-stderr vc-push-monitors --api-url "$u" -m "$M" -v --dry-run
