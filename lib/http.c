@@ -779,6 +779,10 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 				goto out;
 			}
 			char excerpt[200];
+			/* An error body is for messages only: a key a server
+			 * echoes back goes no further than here. */
+			if (resp->body.len > 0)
+				vc_http_keys_blot(c->cfg.keys, resp->body.p, resp->body.len);
 			body_excerpt(c, resp, excerpt, sizeof excerpt);
 			fail(resp, "%s %s: HTTP %ld%s", req->method, shown.p, resp->status,
 			     excerpt);

@@ -123,7 +123,9 @@ struct vc_http_ratelimit {
 
 struct vc_http_response {
 	long status;           /* HTTP status of the last attempt; 0: none */
-	struct vc_buf body;    /* body of the last response (NUL-terminated) */
+	struct vc_buf body;    /* body of the last response (NUL-terminated);
+				  of an error status, with every key it echoed
+				  blotted out with '*' */
 	struct vc_buf headers; /* "Name: value\r\n" lines of the last
 				  response, status line excluded */
 	struct vc_http_ratelimit rate;

@@ -28,8 +28,29 @@ vc_monapi_escape(struct vc_buf *b, const char *s)
 	}
 }
 
+/* Longest error text of Datadog's quoted in a message. */
+#define ERROR_TEXT_MAX 300
+
+/* Appends a server's error text s, for a terminal: control characters
+ * (an escape sequence a proxy or a hostile server could send) become
+ * spaces, and a text past ERROR_TEXT_MAX bytes is cut with "...". */
+static void
+add_printable(struct vc_buf *why, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n && i < ERROR_TEXT_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		vc_buf_addc(why, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+	}
+	if (n > ERROR_TEXT_MAX)
+		vc_buf_adds(why, "...");
+}
+
 /* Appends why the request failed: Datadog's error texts when the body is
- * {"errors": [...]}, else the HTTP layer's own message. */
+ * {"errors": [...]}, else the HTTP layer's own message.  (The HTTP layer
+ * has blotted out any key an error body echoed.) */
 static void
 explain(const struct vc_http_response *resp, struct vc_buf *why)
 {
@@ -45,7 +66,8 @@ explain(const struct vc_http_response *resp, struct vc_buf *why)
 		{
 			(void)i;
 			if (jv_get_kind(e) == JV_KIND_STRING) {
-				vc_buf_printf(why, "%s%s", n++ ? "; " : "", jv_string_value(e));
+				vc_buf_adds(why, n++ ? "; " : "");
+				add_printable(why, jv_string_value(e));
 			}
 			jv_free(e);
 		}

@@ -409,6 +409,15 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[ -z "$output" ]
 }
 
+@test "Datadog's error texts are shown without a key they echo and without control characters" {
+	fake POST /_fake/faults '[{"method": "POST", "path": "/api/v1/monitor/validate", "status": 400, "errors": ["bad key fake-app-key\u001b]0;pwned\u0007 \u001b[2Jgone"], "times": 1}]' >/dev/null
+	push -m "$M"
+	assert_failure 1
+	[[ "$stderr" == *"Datadog: bad key ************ "*"0;pwned  "*"[2Jgone (HTTP 400)"* ]]
+	[[ "$stderr" != *"fake-app-key"* ]]
+	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\a'* ]]
+}
+
 @test "a monitor failing the local --check stops before any request" {
 	sed -i 's/"critical": 0.6/"critical": 0.9/' "$M/quality.json"
 	push -m "$M"

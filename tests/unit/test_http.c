@@ -348,6 +348,8 @@ test_exchanges(void)
 	tap_ok(strstr(r.error, "HTTP 400") != NULL && strstr(r.error, "bad key") != NULL,
 	       "error names status and body: %s", r.error);
 	tap_ok(strstr(r.error, "sekrit") == NULL, "an echoed key is blotted out");
+	tap_ok(r.body.p && strstr(r.body.p, "bad key ************") != NULL,
+	       "and out of the error body the caller reads: %s", r.body.p);
 	server_stop(&s);
 	vc_http_free(c);
 
