@@ -23,12 +23,18 @@
 #define VC_VERSION "0"
 #endif
 
+/* Shortest attempt worth making: with less time left before a request's
+ * time limit, it fails unsent rather than time out at once. */
+#define MIN_ATTEMPT_MS 50
+
 struct vc_http_client {
 	CURL *curl; /* one handle, so connections are reused */
 	struct vc_http_config cfg;
 	unsigned seed;
 	double pace_until; /* monotonic seconds: the rate limit bucket is
 			      empty until then */
+	int unsent;        /* the last attempt failed before a byte of the
+			      request went out */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -639,6 +645,7 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const 
 	vc_buf_reset(&resp->body);
 	vc_buf_reset(&resp->headers);
 	resp->status = 0;
+	c->unsent = 0;
 	set_options(c, req, url, h, &a, timeout_ms);
 	/* With CURLOPT_NOSIGNAL libcurl leaves SIGPIPE to the application
 	 * and says it may still raise one on a socket the server closed (a
@@ -658,6 +665,12 @@ attempt_once(struct vc_http_client *c, const struct vc_http_request *req, const 
 		return 0;
 	}
 	if (rc != CURLE_OK) {
+		long sent = 0;
+
+		/* Not even the request line went out (no connection, a
+		 * failed TLS handshake): the server cannot have applied it. */
+		c->unsent = curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK &&
+			    sent == 0;
 		/* curl's message names the host at most, never a path. */
 		fail(resp, "%s",
 		     req->secret_url || !c->errbuf[0] ? curl_easy_strerror(rc) : c->errbuf);
@@ -706,7 +719,7 @@ pace(struct vc_http_client *c, const struct vc_http_request *req, const char *sh
 	if (c->pace_until <= vc_http_clock())
 		return 0;
 	wait = (long)((c->pace_until - vc_http_clock()) * 1000);
-	if (deadline > 0 && vc_http_clock() + wait / 1000.0 >= deadline) {
+	if (deadline > 0 && vc_http_clock() + (wait + MIN_ATTEMPT_MS) / 1000.0 >= deadline) {
 		fail(resp, "%s %s: the rate limit resets in %ld ms", req->method, shown, wait);
 		note_deadline(c, resp);
 		return -1;
@@ -755,7 +768,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 		if (deadline > 0) {
 			double left = (deadline - vc_http_clock()) * 1000;
 
-			if (left < 1) {
+			if (left < MIN_ATTEMPT_MS) {
 				fail(resp, "%s %s: not sent", req->method, shown.p);
 				note_deadline(c, resp);
 				break;
@@ -794,13 +807,19 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 		say(c, req->method, shown.p, "attempt %d failed: %s", resp->attempts, resp->error);
 		if (!resp->transient || resp->attempts >= tries)
 			break;
+		if (req->not_idempotent && !c->unsent && resp->status != 408 &&
+		    resp->status != 429) {
+			note(resp, " (not retried: it may have been applied)");
+			break;
+		}
 		wait = vc_http_retry_wait(pol, resp->attempts, resp, now_wall(), &c->seed);
 		if (wait < 0) {
 			note(resp, " (the server asks to wait longer than %ld s)",
 			     pol->max_wait_ms / 1000);
 			break;
 		}
-		if (deadline > 0 && vc_http_clock() + wait / 1000.0 >= deadline) {
+		if (deadline > 0 &&
+		    vc_http_clock() + (wait + MIN_ATTEMPT_MS) / 1000.0 >= deadline) {
 			note_deadline(c, resp);
 			break;
 		}

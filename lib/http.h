@@ -4,7 +4,8 @@
  *
  * A client is made once per run from a config (base URL, keys, retry
  * policy) and sends requests one at a time.  Each request is retried on
- * 429, 5xx and network errors with exponential backoff and jitter; a
+ * 429, 5xx and network errors with exponential backoff and jitter (a
+ * non-idempotent one only when it surely was not applied); a
  * server's Retry-After or X-RateLimit-Reset is honoured instead of the
  * backoff when it says how long to wait.  When a response says the rate
  * limit bucket is empty (X-RateLimit-Remaining: 0) the client waits for
@@ -103,6 +104,11 @@ struct vc_http_request {
 	int secret_url;             /* 1: never show the URL's path or query */
 	int no_retry;               /* 1: one attempt only (non-idempotent calls
 				       where a duplicate is worse than a failure) */
+	int not_idempotent;         /* 1: a create the caller cannot look up:
+				       retried only when the failure shows it
+				       was not applied (no byte of it sent, a
+				       408 or a 429), never after a 5xx or a
+				       lost answer */
 	double deadline;            /* > 0: the vc_http_clock() time the request
 				       must end by, for one operation made of
 				       several requests (a create and its

@@ -223,9 +223,12 @@ customer_impacted(struct incident_view *v)
 	       vc_json_member(v->impact, "customer_impacted", &s) && s.type == VC_JSON_TRUE;
 }
 
-/* Sends one request; 0 or -1 with the error in p->resp. */
+/* Sends one request; 0 or -1 with the error in p->resp.  secret: the URL
+ * carries a token; create: a POST that makes a new object each time it
+ * is applied, retried only when it surely was not. */
 static int
-http_send(struct vc_incpost *p, const char *method, const char *url, unsigned auth, int secret)
+http_send(struct vc_incpost *p, const char *method, const char *url, unsigned auth, int secret,
+	  int create)
 {
 	struct vc_http_request req;
 
@@ -236,6 +239,7 @@ http_send(struct vc_incpost *p, const char *method, const char *url, unsigned au
 	req.body_len = p->body.len;
 	req.auth = auth;
 	req.secret_url = secret;
+	req.not_idempotent = create;
 	return vc_http_do(p->http, &req, &p->resp);
 }
 
@@ -262,7 +266,9 @@ dd_create(struct vc_incpost *p, struct incident_view *v, char **remote_id)
 			      "\"content\":{\"content\":");
 	dd_cell(p, v);
 	vc_buf_adds(&p->body, "}}]}}}");
-	if (http_send(p, "POST", "/api/v2/incidents", VC_HTTP_AUTH_DD, 0) < 0)
+	/* Datadog has no idempotency key for incidents: a create whose answer
+	 * was lost is not sent again in this run (see incpost.h). */
+	if (http_send(p, "POST", "/api/v2/incidents", VC_HTTP_AUTH_DD, 0, 1) < 0)
 		return -1;
 	if (vc_json_check(p->resp.body.p ? p->resp.body.p : "", p->resp.body.len, &root, &why,
 			  &off) < 0 ||
@@ -308,7 +314,7 @@ dd_todos(struct vc_incpost *p, struct incident_view *v, const char *rid, int *pr
 				      "\"attributes\":{\"content\":");
 		raw(&p->body, item);
 		vc_buf_adds(&p->body, ",\"assignees\":[]}}}");
-		if (http_send(p, "POST", url, VC_HTTP_AUTH_DD, 0) < 0)
+		if (http_send(p, "POST", url, VC_HTTP_AUTH_DD, 0, 1) < 0)
 			return -1;
 		*progress = DD_CREATED | (i << DD_TODO_SHIFT);
 		if (vc_incstore_post_progress(p->store, str(v, v->id), "datadog", NULL, *progress) <
@@ -333,7 +339,7 @@ dd_update(struct vc_incpost *p, struct incident_view *v, const char *rid)
 	vc_buf_addc(&p->body, ',');
 	dd_fields(&p->body, v);
 	vc_buf_adds(&p->body, "}}}");
-	return http_send(p, "PATCH", url, VC_HTTP_AUTH_DD, 0);
+	return http_send(p, "PATCH", url, VC_HTTP_AUTH_DD, 0, 0);
 }
 
 /* 0 sent, -1 target failure (p->resp.error), -2 store error. */
@@ -454,7 +460,8 @@ pd_event(struct vc_incpost *p, struct incident_view *v, int trigger)
 		vc_buf_adds(&p->body, "}}");
 	}
 	vc_buf_adds(&p->body, ",\"client\":\"vcobs vc-incident\"}");
-	return http_send(p, "POST", p->cfg.pagerduty_url, VC_HTTP_AUTH_NONE, 0);
+	/* Idempotent by its dedup_key: retried freely. */
+	return http_send(p, "POST", p->cfg.pagerduty_url, VC_HTTP_AUTH_NONE, 0, 0);
 }
 
 static int
@@ -530,7 +537,8 @@ post_webhook(struct vc_incpost *p, struct incident_view *v)
 	vc_buf_adds(&p->body, ",\"incident\":");
 	vc_buf_add(&p->body, v->root.p, v->root.len);
 	vc_buf_addc(&p->body, '}');
-	return http_send(p, "POST", p->cfg.webhook_url, VC_HTTP_AUTH_NONE, 1);
+	/* At least once: a chat line twice beats an incident never said. */
+	return http_send(p, "POST", p->cfg.webhook_url, VC_HTTP_AUTH_NONE, 1, 0);
 }
 
 /* ---- flushing ---- */

@@ -19,6 +19,12 @@
  * through the HTTP layer (retries, backoff, rate limits), and removes it
  * once the target accepted; a post that still fails stays queued with
  * its error, and the next run retries it.
+ *
+ * Datadog's incident and todo creates are not idempotent and have no
+ * key to look them up by: one is retried within a run only when it
+ * surely was not applied (nothing sent, 408, 429).  After a 5xx or a
+ * lost answer it stays queued, and the next run sends it again, which
+ * makes a second incident (or todo) if the first one was in fact made.
  */
 #ifndef VC_INCPOST_H
 #define VC_INCPOST_H

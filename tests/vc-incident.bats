@@ -503,6 +503,36 @@ post_args() {
 	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 1 ]
 }
 
+@test "vc-incident: a Datadog create answered 5xx is not sent twice in a run; a 429 is retried" {
+	start_fake --faults 502
+	keys
+	run --separate-stderr vc-incident -s "$DB" --now 1200 -p datadog $(post_args) --retries 4 < <(tr 1000 alert s-1)
+	assert_failure 1
+	[[ "$stderr" == *"HTTP 502"*"(not retried: it may have been applied)"* ]]
+	[ "$(jq -s 'map(select(.path == "/api/v2/incidents")) | length' "$T/requests.jsonl")" = 1 ]
+	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 1 ]
+	# A todo is a create too; the PATCH that follows is not.
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	: >"$T/requests.jsonl"
+	start_fake --faults ok,500
+	run --separate-stderr vc-incident -s "$DB" --now 1300 -p datadog $(post_args) --retries 4 </dev/null
+	assert_failure 1
+	[ "$(jq -r '[(.path | sub("[0-9a-f-]{36}"; "ID")), .answer] | join(" ")' "$T/requests.jsonl" | paste -sd'|')" = \
+		"/api/v2/incidents 201|/api/v2/incidents/ID/relationships/todos 500" ]
+	run --separate-stderr vc-incident -s "$DB" --now 1400 -p datadog $(post_args) </dev/null
+	assert_success
+	[ "$(jq -s 'map(select(.path == "/api/v2/incidents")) | length' "$T/requests.jsonl")" = 1 ]
+	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 0 ]
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	: >"$T/requests.jsonl"
+	start_fake --faults 429
+	run --separate-stderr vc-incident --now 1200 -p datadog $(post_args) < <(tr 1000 alert s-2)
+	assert_success
+	[ "$(jq -r 'select(.path == "/api/v2/incidents") | .answer' "$T/requests.jsonl" | paste -sd' ')" = "429 201" ]
+}
+
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {
 	start_fake --always 503
 	keys

@@ -302,7 +302,7 @@ test_exchanges(void)
 	char base[64], *log;
 	const char *body = "{\"a\":1}";
 	struct vc_http_request req = {
-		"POST", "/api/v2/incidents", body, strlen(body), VC_HTTP_AUTH_DD, NULL, 0, 0, 0};
+		"POST", "/api/v2/incidents", body, strlen(body), VC_HTTP_AUTH_DD, NULL, 0, 0, 0, 0};
 	static const char *const retry_script[] = {R500, R429, R200, NULL};
 	static const char *const bad_script[] = {R400ECHO, NULL};
 	static const char *const stall_script[] = {"STALL", "STALL", NULL};
@@ -351,6 +351,27 @@ test_exchanges(void)
 	tap_ok(r.body.p && strstr(r.body.p, "bad key ************") != NULL,
 	       "and out of the error body the caller reads: %s", r.body.p);
 	server_stop(&s);
+	vc_http_free(c);
+
+	/* A create is retried only when it surely was not applied. */
+	server_start(&s, retry_script);
+	snprintf(base, sizeof base, "http://127.0.0.1:%d", s.port);
+	c = vc_http_new(&cfg, &why);
+	req.not_idempotent = 1;
+	tap_ok(vc_http_do(c, &req, &r) == -1 && r.attempts == 1 && r.status == 500,
+	       "a create answered 500 is not retried (%d attempts)", r.attempts);
+	tap_ok(strstr(r.error, "(not retried: it may have been applied)") != NULL, "says so: %s",
+	       r.error);
+	tap_ok(vc_http_do(c, &req, &r) == 0 && r.attempts == 2,
+	       "a create answered 429 is retried (%d attempts): %s", r.attempts, r.error);
+	server_stop(&s);
+	vc_http_free(c);
+	/* Nothing listens on the finished server's port: nothing was sent. */
+	c = vc_http_new(&cfg, &why);
+	tap_ok(vc_http_do(c, &req, &r) == -1 && r.status == 0 &&
+		       r.attempts == 1 + cfg.policy.max_retries,
+	       "a create that could not connect is retried (%d attempts)", r.attempts);
+	req.not_idempotent = 0;
 	vc_http_free(c);
 
 	/* An empty rate-limit bucket holds the next request until it resets. */
