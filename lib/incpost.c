@@ -581,6 +581,36 @@ post_one(struct vc_incpost *p, const char *target, struct vc_incstore_post *post
 	return rc;
 }
 
+/* Whether the last failure says the target is not answering at all
+ * (unreachable, stalled past the time limit) or keeps rate-limiting:
+ * the target's other posts would only fail the same way, each after the
+ * whole retry time limit. */
+static int
+target_down(const struct vc_http_response *resp)
+{
+	return resp->transient && (resp->status == 0 || resp->status == 429);
+}
+
+/* Keeps posts[from..n) queued unsent, after target_down.  Returns how
+ * many, or -1 on a store error. */
+static long
+defer_rest(struct vc_incpost *p, const char *target, struct vc_incstore_post *posts, long from,
+	   long n)
+{
+	char why[160];
+
+	if (from >= n)
+		return 0;
+	snprintf(why, sizeof why, "not sent: %s did not answer an earlier post of the run", target);
+	for (long i = from; i < n; i++)
+		if (vc_incstore_post_failed(p->store, &posts[i], target, why) < 0)
+			return -1;
+	warnx("%ld more post%s to %s not sent: it did not answer (%s stay%s queued)", n - from,
+	      n - from == 1 ? "" : "s", target, n - from == 1 ? "it" : "they",
+	      n - from == 1 ? "s" : "");
+	return n - from;
+}
+
 long
 vc_incpost_flush(struct vc_incpost *p)
 {
@@ -610,6 +640,16 @@ vc_incpost_flush(struct vc_incpost *p)
 			    0) {
 				vc_incstore_post_free(posts, n);
 				return -1;
+			}
+			if (target_down(&p->resp)) {
+				long deferred = defer_rest(p, target, posts, i + 1, n);
+
+				if (deferred < 0) {
+					vc_incstore_post_free(posts, n);
+					return -1;
+				}
+				failed += deferred;
+				break;
 			}
 		}
 		vc_incstore_post_free(posts, n);

@@ -59,8 +59,12 @@ struct vc_incpost;
 struct vc_incpost *vc_incpost_new(const struct vc_incpost_config *cfg, struct vc_incstore *store,
 				  const struct vc_inctmpl_set *tmpl, char *why, size_t whylen);
 /* Sends the queued posts of every target.  Reports each failure on
- * stderr.  Returns the number of posts that failed (kept queued), or -1
- * on a store error. */
+ * stderr.  When a target gives no answer at all (network, a stall past
+ * the retry time limit) or still answers 429, its remaining posts are not
+ * tried this flush and stay queued, so a run over many posts to a dead
+ * target lasts one time limit, not one per post.  Returns the number of
+ * posts that failed or were not tried (kept queued), or -1 on a store
+ * error. */
 long vc_incpost_flush(struct vc_incpost *p);
 void vc_incpost_free(struct vc_incpost *p);
 

@@ -533,6 +533,28 @@ post_args() {
 	[ "$(jq -r 'select(.path == "/api/v2/incidents") | .answer' "$T/requests.jsonl" | paste -sd' ')" = "429 201" ]
 }
 
+@test "vc-incident: a target that does not answer is tried once per run, not once per queued post" {
+	start_fake --faults stall,stall,stall
+	keys
+	local t0=$SECONDS
+	run --separate-stderr vc-incident -s "$DB" --now 1200 -p pagerduty $(post_args) --timeout 1 --retries 0 \
+		< <(tr 1000 alert s-1; tr 1001 alert s-2; tr 1002 alert s-3)
+	assert_failure 1
+	[ $((SECONDS - t0)) -lt 3 ]
+	[ "$(grep -c "post to pagerduty of inc-.*timed out" <<<"$stderr")" = 1 ]
+	[[ "$stderr" == *"2 more posts to pagerduty not sent: it did not answer (they stay queued)"* ]]
+	[[ "$stderr" == *"3 posts failed and stay queued"* ]]
+	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 3 ]
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	: >"$T/requests.jsonl"
+	start_fake
+	run --separate-stderr vc-incident -s "$DB" --now 1300 -p pagerduty $(post_args) </dev/null
+	assert_success
+	[ "$(jq -s 'map(select(.answer == 202)) | length' "$T/requests.jsonl")" = 3 ]
+	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 0 ]
+}
+
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {
 	start_fake --always 503
 	keys
