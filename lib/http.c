@@ -589,6 +589,12 @@ set_options(struct vc_http_client *c, const struct vc_http_request *req, const c
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Plain http carries keys only to the loopback (vc_http_do checks),
+	 * and an http_proxy in the environment must not be handed them in
+	 * clear text on the way there (libcurl 7.88 sends even 127.0.0.1
+	 * through it).  https goes through a proxy inside its own TLS. */
+	if (strncasecmp(url, "http://", 7) == 0 && host_is_loopback(url))
+		curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->cfg.policy.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);

@@ -16,7 +16,8 @@
  * - Redirects are not followed (a key header must never reach another
  *   host), and only http and https are spoken.
  * - A request that carries a key is refused over plain http unless the
- *   host is the loopback (127.0.0.1, ::1, localhost), which tests use.
+ *   host is the loopback (127.0.0.1, ::1, localhost), which tests use;
+ *   a plain http request to the loopback never goes through a proxy.
  * - Keys come from the environment or from a key file, never from argv;
  *   no message, log line or error text made here contains a key, a
  *   request header or a request body.  A URL marked secret (a webhook

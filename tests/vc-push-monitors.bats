@@ -529,6 +529,20 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	[[ "$stderr" != *"warning"* ]]
 }
 
+@test "plain http to the loopback never goes through an http_proxy (it would get the keys in clear)" {
+	# A proxy that logs what it is sent: a second fake.
+	local api=$URL api_pid=$FAKE_PID
+	start_fake
+	local proxy=$URL
+	URL=$api
+	no_proxy= NO_PROXY= http_proxy=$proxy HTTP_PROXY=$proxy ALL_PROXY=$proxy push -m "$M" --dry-run --retries 0
+	kill "$api_pid"
+	assert_success
+	[ "$(actions)" = "create=4" ]
+	URL=$proxy
+	[ "$(logged true)" = 0 ]
+}
+
 @test "user:password in --api-url is never shown, by -v or in an error" {
 	local u="http://ops:pa55-w0rd-77@${URL#http://}"
 	run --separate-stderr vc-push-monitors --api-url "$u" -m "$M" -v --dry-run
