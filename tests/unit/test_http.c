@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -471,6 +472,8 @@ main(void)
 {
 	char cmd[300];
 
+	/* Key files as a careful user keeps them: no mode warning. */
+	umask(077);
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	test_keys();

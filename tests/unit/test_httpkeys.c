@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "httpkeys.h"
@@ -98,6 +99,8 @@ main(void)
 {
 	char cmd[300];
 
+	/* Key files as a careful user keeps them: no mode warning. */
+	umask(077);
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	test_mentioned_and_blot();
