@@ -84,6 +84,21 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* Whether s[0..n) looks like an environment variable's name (capitals,
+ * digits, '_'), safe to quote back: a line that is only a key with '='
+ * in it (base64 padding) puts the key where the name should be. */
+static int
+looks_like_name(const char *s, size_t n)
+{
+	if (n == 0 || n > 40)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
 /* Parses one "NAME=value" line of a key file into k. */
 static int
 key_line(struct vc_http_keys *k, char *s, size_t n, const char *file, unsigned long line, char *why,
@@ -110,12 +125,18 @@ key_line(struct vc_http_keys *k, char *s, size_t n, const char *file, unsigned l
 	while (name_end > s && is_space(name_end[-1]))
 		name_end--;
 	slot = key_slot(k, s, name_end - s);
+	if (slot == NULL && !looks_like_name(s, name_end - s)) {
+		snprintf(why, whylen,
+			 "%s:%lu: expected NAME=value, NAME one of DD_API_KEY, "
+			 "DD_APP_KEY, PAGERDUTY_ROUTING_KEY (the line is not shown)",
+			 file, line);
+		return -1;
+	}
 	if (slot == NULL) {
-		int shown = (int)(name_end - s) > 40 ? 40 : (int)(name_end - s);
 		snprintf(why, whylen,
 			 "%s:%lu: unknown key name '%.*s' (known: DD_API_KEY, "
 			 "DD_APP_KEY, PAGERDUTY_ROUTING_KEY)",
-			 file, line, shown, s);
+			 file, line, (int)(name_end - s), s);
 		return -1;
 	}
 	v = eq + 1;

@@ -87,6 +87,16 @@ test_refused_files(void)
 	       "a control character refused, key not quoted: %s", why);
 	tap_ok(k.dd_api_key == NULL, "nothing kept after a refusal");
 
+	/* A bare key with base64 padding: its '=' makes it look like a
+	 * NAME=value line whose name is the key. */
+	f = write_file("padded", "c2VjcmV0LWtleS0xMjM0NTY=\n", 25);
+	tap_ok(vc_http_keys_load(&k, f, why, sizeof why) == -1 && strstr(why, ":1: expected") &&
+		       strstr(why, "c2VjcmV0") == NULL,
+	       "a bare key with '=' refused, not quoted as a name: %s", why);
+	f = write_file("lower", "dd_api_key=abc\n", 15);
+	tap_ok(vc_http_keys_load(&k, f, why, sizeof why) == -1 && strstr(why, "dd_api_key") == NULL,
+	       "a name in lower case is not quoted either: %s", why);
+
 	f = write_file("alias", "DD_APPLICATION_KEY=app7\n", 24);
 	tap_ok(vc_http_keys_load(&k, f, why, sizeof why) == 0 && k.dd_app_key != NULL &&
 		       strcmp(k.dd_app_key, "app7") == 0,
