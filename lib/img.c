@@ -5,7 +5,6 @@
 #include "img.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fdio.h"
 
 /* --- verdicts and reasons ------------------------------------------ */
 
@@ -205,10 +206,8 @@ vc_src_fill(struct vc_src *s, size_t need)
 		want = VC_SRC_WINDOW - s->len;
 		if (want > room)
 			want = (size_t)room;
-		got = read(s->fd, s->win + s->len, want);
+		got = vc_fdio_read(s->fd, s->win + s->len, want);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
 			s->ioerr = errno;
 			s->eof = 1;
 		} else if (got == 0) {
@@ -478,11 +477,10 @@ vc_img_check_fd(int fd, const char *name, const char *content_type, const struct
 		return -1;
 	}
 	regular = S_ISREG(st.st_mode);
+	/* A FIFO opened with O_NONBLOCK (so that the open could not hang),
+	 * or a stdin left so by the parent, is waited on by vc_fdio_read;
+	 * its flag is not ours to clear. */
 	vc_src_init_fd(&s, fd, win, lim->max_bytes);
-	/* A FIFO may have been opened with O_NONBLOCK so that the open could
-	 * not hang; its reads should wait for the writer. */
-	if (!regular)
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if (regular) {
 		/* Standard input may stand past the start of its file (a
 		 * shell that read a line first): the image is what follows,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "msg.h"
 
 #define READ_SIZE (256 * 1024)
@@ -99,9 +100,7 @@ fill(struct vc_reader *r)
 
 	if (r->eof)
 		return 0;
-	do
-		n = read(r->fd, r->buf, READ_SIZE);
-	while (n < 0 && errno == EINTR);
+	n = vc_fdio_read(r->fd, r->buf, READ_SIZE);
 	if (n < 0) {
 		vc_msg_file(r->name);
 		r->io_failed = 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "msg.h"
 
 #define OUT_SIZE (128 * 1024)
@@ -32,9 +33,7 @@ write_all(const char *p, size_t n)
 	ssize_t w;
 
 	while (done < n) {
-		w = write(STDOUT_FILENO, p + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
+		w = vc_fdio_write(STDOUT_FILENO, p + done, n - done);
 		if (w < 0 && errno == EPIPE)
 			_exit(VC_EXIT_USAGE);
 		if (w < 0)

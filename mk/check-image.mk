@@ -24,7 +24,7 @@ bench:: $(OUTBIN)/vc-check-image
 IMG_FUZZ = png jpeg gif webp bmp heif poly deflate
 IMG_FUZZ_SRC = lib/img.c lib/img_png.c lib/img_jpeg.c lib/img_gif.c lib/img_webp.c \
 	lib/img_bmp.c lib/img_isobmff.c lib/img_inflate.c lib/img_out.c lib/img_deep.c \
-	lib/polyglot.c lib/buf.c lib/json.c \
+	lib/polyglot.c lib/buf.c lib/json.c lib/fdio.c \
 	lib/msg.c
 IMG_FUZZ_LIBS = $(shell pkg-config --libs zlib libpng libwebp libdeflate 2>/dev/null) -ljpeg -lgif
 

@@ -109,6 +109,69 @@ binaries() {
 	done
 }
 
+# nonblocking WHICH INPUT CMD...: runs CMD with its stdin (WHICH=in) or its
+# stdout (WHICH=out) a pipe in O_NONBLOCK mode, as a parent such as node
+# leaves them; INPUT arrives late (in) or is read slowly (out).  Prints
+# "rc=N lines=N flag=0|1" (flag: O_NONBLOCK still set on the pipe after),
+# then CMD's stderr.
+nonblocking() {
+	python3 - "$@" <<-'EOF'
+	import fcntl, os, select, subprocess, sys, time
+	which, data, cmd = sys.argv[1], sys.argv[2].encode() + b"\n", sys.argv[3:]
+	r, w = os.pipe()
+	mine, theirs = (w, r) if which == "in" else (r, w)
+	fcntl.fcntl(theirs, fcntl.F_SETFL, os.O_NONBLOCK)
+	if which == "in":
+	    p = subprocess.Popen(cmd, stdin=theirs, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	    time.sleep(0.5)
+	    try:
+	        os.write(mine, data)
+	    except BrokenPipeError:
+	        pass
+	    os.close(mine)
+	    out, err = p.communicate()
+	    flag = fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK
+	    lines = out.count(b"\n")
+	else:
+	    # From a file: a pipe from here would fill while the child waits
+	    # for us to read, and we would wait for it to read.
+	    with open(os.environ["BATS_TEST_TMPDIR"] + "/nb.in", "wb") as f:
+	        f.write(data * 20000)
+	    with open(os.environ["BATS_TEST_TMPDIR"] + "/nb.in", "rb") as f:
+	        p = subprocess.Popen(cmd, stdin=f, stdout=theirs, stderr=subprocess.PIPE)
+	    time.sleep(0.5)
+	    lines = 0
+	    # theirs stays open here (to read its flag after), so the end of
+	    # the output is the child's exit with nothing left to read.
+	    while True:
+	        ready, _, _ = select.select([mine], [], [], 0.2)
+	        if ready:
+	            lines += os.read(mine, 65536).count(b"\n")
+	        elif p.poll() is not None:
+	            break
+	    flag = fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK
+	    err = p.stderr.read()
+	print("rc=%d lines=%d flag=%d" % (p.returncode, lines, 1 if flag else 0))
+	sys.stdout.write(err.decode(errors="replace"))
+	EOF
+}
+
+@test "a non-blocking stdin or stdout (left so by a parent) is waited on, not an I/O error" {
+	local point='{"ts":1764150300,"metric":"llm.response.quality_score","value":0.5,"tags":{"service":"x"}}'
+	run nonblocking in '{"text":"hello"}' vc-score-prompt
+	assert_output "rc=0 lines=1 flag=1"
+	run nonblocking in "$point" vc-eval-rules --now 1764150400
+	assert_output "rc=0 lines=1 flag=1"
+	run nonblocking in "{\"path\":\"$REPO/README.md\"}" vc-check-image -a
+	assert_output "rc=1 lines=1 flag=1"
+	# The image itself on stdin; the flag, shared with the parent, is
+	# left as it was.
+	run nonblocking in "GIF89a" vc-check-image -
+	assert_output "rc=1 lines=1 flag=1"
+	run nonblocking out '{"text":"hello"}' vc-score-prompt
+	assert_output "rc=0 lines=20000 flag=1"
+}
+
 # one_visible_line TEXT: TEXT is one line holding no control character.
 one_visible_line() {
 	[ "$(printf '%s\n' "$1" | wc -l)" = 1 ] || { echo "not one line: $1"; return 1; }
