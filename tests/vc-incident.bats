@@ -110,6 +110,9 @@ post_args() {
 	assert_failure 2
 	run vc-incident --templates "$T/nowhere" </dev/null
 	assert_failure 2
+	run vc-incident --retry-max-time -1 </dev/null
+	assert_failure 2
+	assert_output --partial "--retry-max-time: invalid value '-1'"
 }
 
 @test "vc-incident: an alert opens an incident naming the attacker" {

@@ -372,6 +372,11 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	assert_failure 2
 	[ $((SECONDS - t0)) -le 3 ]
 	[[ "$stderr" == *"(retry time limit of 1 s reached)"* ]]
+	# 0 is no limit, not a limit of 0 s: a stalled 500, then the retry.
+	fake POST /_fake/faults '[{"method": "GET", "path": "/api/v1/monitor", "stall": 1.5, "times": 1}]' >/dev/null
+	push -m "$M" --retry-max-time 0 --dry-run --retries 1
+	assert_success
+	[ "$(actions)" = "create=4" ]
 }
 
 @test "a create's attempts and look-ups share one --retry-max-time" {
@@ -573,6 +578,9 @@ print(subprocess.run(sys.argv[1:], stdout=w).returncode)' "$@"
 	assert_failure 2
 	push -m "$M" --validate --prune
 	assert_failure 2
+	push -m "$M" --retry-max-time 1e9
+	assert_failure 2
+	[[ "$stderr" == *"--retry-max-time: invalid value '1e9'"* ]]
 	run --separate-stderr vc-push-monitors -m "$M" --api-url ftp://example.com
 	assert_failure 2
 	DD_SITE=example.com run --separate-stderr vc-push-monitors -m "$M"
