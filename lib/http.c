@@ -763,6 +763,7 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 		goto out;
 	for (;;) {
 		long timeout = pol->timeout_ms, wait;
+		int cut = 0; /* the time limit shortened this attempt */
 
 		if (pace(c, req, shown.p, deadline, resp) < 0)
 			break;
@@ -779,8 +780,10 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 				note_deadline(c, resp);
 				break;
 			}
-			if (left < timeout)
+			if (left < timeout) {
 				timeout = (long)left;
+				cut = 1;
+			}
 		}
 		resp->attempts++;
 		if (attempt_once(c, req, url, h, timeout, resp)) {
@@ -811,6 +814,11 @@ vc_http_do(struct vc_http_client *c, const struct vc_http_request *req,
 			fail(resp, "%s %s: %s", req->method, shown.p, why);
 		}
 		say(c, req->method, shown.p, "attempt %d failed: %s", resp->attempts, resp->error);
+		if (cut && resp->status == 0) {
+			/* It ran out of time, not of patience: say which. */
+			note_deadline(c, resp);
+			break;
+		}
 		if (!resp->transient || resp->attempts >= tries)
 			break;
 		if (req->not_idempotent && !c->unsent && resp->status != 408 &&
