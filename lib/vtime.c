@@ -92,20 +92,22 @@ parse_rfc3339(const char *s, size_t n, double *ts)
 int
 vc_time_parse(const char *s, size_t n, double *ts)
 {
-	char num[64], *end;
-	double v;
+	struct vc_json_span v;
+	const char *why;
+	size_t off;
 
 	if (n == 0)
 		return -1;
-	if (n < sizeof num && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-') &&
-	    memchr(s, ':', n) == NULL) {
-		memcpy(num, s, n);
-		num[n] = '\0';
-		v = strtod(num, &end);
-		if (*end != '\0' || !isfinite(v))
+	/* Epoch seconds are spelled as a record's ts is, a JSON number:
+	 * strtod alone would also take 0x10, 017 and "17.". */
+	if (((s[0] >= '0' && s[0] <= '9') || s[0] == '-') && memchr(s, ':', n) == NULL) {
+		/* A JSON number ends in a digit; JSON's blanks around it are
+		 * no part of an option's value. */
+		if (s[n - 1] < '0' || s[n - 1] > '9' || vc_json_check(s, n, &v, &why, &off) < 0 ||
+		    v.type != VC_JSON_NUMBER)
 			return -1;
-		*ts = v;
-		return 0;
+		*ts = vc_json_number(v);
+		return isfinite(*ts) ? 0 : -1;
 	}
 	return parse_rfc3339(s, n, ts);
 }

@@ -85,6 +85,15 @@ test_time(void)
 	tap_is_num(parse_time("1764150000"), 1764150000, "epoch seconds");
 	tap_is_num(parse_time("1764150000.5"), 1764150000.5, "fractional epoch seconds");
 	tap_is_num(parse_time("yesterday"), -1, "words are refused");
+	/* Epoch seconds are a JSON number, as a record's ts is: strtod's
+	 * hex, a leading zero and a bare point are not. */
+	tap_is_num(parse_time("0x10"), -1, "hex is refused");
+	tap_is_num(parse_time("0x1p4"), -1, "hex floats are refused");
+	tap_is_num(parse_time("017"), -1, "a leading zero is refused");
+	tap_is_num(parse_time("17."), -1, "a bare point is refused");
+	tap_is_num(parse_time("1.7e1"), 17, "an exponent, as JSON has it, is taken");
+	tap_is_num(parse_time("-5"), -5, "negative epoch seconds are taken");
+	tap_is_num(parse_time("5 "), -1, "a blank after the number is refused");
 	vc_json_check(line, sizeof line - 1, &root, &why, &off);
 	vc_json_member(root, "a", &v);
 	tap_ok(vc_time_from_json(v, &ts) == 0 && ts == 1764150000.5, "a JSON string time");
