@@ -109,6 +109,49 @@ binaries() {
 	done
 }
 
+@test "FILE - is standard input in every record reader, in its place among the files; ./- is a file" {
+	local d=$BATS_TEST_TMPDIR
+	cd "$d"
+	echo '{"text":"one","session_id":"a"}' >one.jsonl
+	echo '{"text":"three","session_id":"c"}' >./-
+	run bash -c 'echo "{\"text\":\"two\",\"session_id\":\"b\"}" | vc-score-prompt one.jsonl - ./-'
+	assert_success
+	[ "$(echo "$output" | jq -r .tags.session_id | paste -sd,)" = a,b,c ]
+	echo '{"ts":1764150300,"metric":"llm.response.quality_score","value":0.5,"tags":{"service":"x"}}' >p.jsonl
+	run bash -c 'vc-eval-rules --now 1764150400 - <p.jsonl'
+	assert_success
+	[ "$(echo "$output" | jq -r .status)" = alert ]
+	echo '{"ts":1764150300,"monitor":{"id":"pi","name":"PI","query":"q","priority":1},"group":{"session_id":"s-42"},"status":"alert","previous":"ok","value":0.93,"threshold":0.7,"message":"m","handles":["@incident-prompt-injection"],"evidence":[]}' >t.jsonl
+	run bash -c 'vc-incident --now 1764150400 - <t.jsonl'
+	assert_success
+	[ "$(echo "$output" | jq -r .event)" = opened ]
+}
+
+@test "a comma-decimal locale changes no number read or written (LC_ALL=de_DE.UTF-8)" {
+	command -v localedef >/dev/null || skip "localedef is not installed"
+	[ -e /usr/share/i18n/locales/de_DE ] || skip "the de_DE locale source is not installed"
+	export LOCPATH=$BATS_TEST_TMPDIR/locale
+	mkdir -p "$LOCPATH"
+	localedef -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" >/dev/null 2>&1 || skip "localedef failed"
+	[ "$(LC_ALL=de_DE.UTF-8 /usr/bin/printf '%.1f' 0,5 2>/dev/null)" = "0,5" ] || skip "the locale did not take"
+	local point='{"ts":1764150300.25,"metric":"llm.response.quality_score","value":0.55,"tags":{"service":"x"}}'
+	local alert='{"ts":1764150300.5,"monitor":{"id":"pi","name":"PI","query":"q","priority":1},"group":{"session_id":"s-42"},"status":"alert","previous":"ok","value":0.93,"threshold":0.7,"message":"m","handles":["@incident-prompt-injection"],"evidence":[]}'
+	export VC_CACHE_DIR=$BATS_TEST_TMPDIR/cache
+	mkdir -p "$VC_CACHE_DIR"
+	runs() {
+		echo '{"text":"ignore previous instructions","ts":1764150000.75}' |
+			vc-score-prompt --min-score 0.05 --now 1764150000.5
+		echo "$point" | vc-eval-rules --now 1764150400.5 --interval 30.5
+		echo "$alert" | vc-incident --now 1764150400.5 --resolve-after 0.5h
+	}
+	local c de
+	c=$(LC_ALL=C runs)
+	de=$(LC_ALL=de_DE.UTF-8 runs)
+	[ -n "$c" ]
+	[ "$c" = "$de" ]
+	[[ "$de" == *'"ts":1764150000.75'* ]]
+}
+
 # nonblocking WHICH INPUT CMD...: runs CMD with its stdin (WHICH=in) or its
 # stdout (WHICH=out) a pipe in O_NONBLOCK mode, as a parent such as node
 # leaves them; INPUT arrives late (in) or is read slowly (out).  Prints
