@@ -322,6 +322,11 @@ main(int argc, char **argv)
 	a.inc.targets = a.targets;
 	first = vc_opt_parse(&tool, argc, argv, on_opt, &a);
 	if (a.list || a.report) {
+		if (a.list && a.report)
+			vc_opt_usage(&tool, "--list and --report go in separate runs");
+		if (a.inc.ntargets > 0)
+			vc_opt_usage(&tool, "--post goes with reading transitions, not "
+					    "--list or --report");
 		if (first < argc)
 			vc_opt_usage(&tool, "--list and --report read no input");
 		return show(&a);

@@ -108,6 +108,13 @@ post_args() {
 	assert_failure 2
 	run vc-incident --report pdf -s "$DB"
 	assert_failure 2
+	# Two modes, or a mode and posting, are not silently one of them.
+	run vc-incident -s "$DB" --list --report markdown
+	assert_failure 2
+	assert_output --partial "--list and --report go in separate runs"
+	run vc-incident -s "$DB" --report html --post webhook
+	assert_failure 2
+	assert_output --partial "--post goes with reading transitions, not --list or --report"
 	run vc-incident --templates "$T/nowhere" </dev/null
 	assert_failure 2
 	run vc-incident --retry-max-time -1 </dev/null
