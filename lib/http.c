@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #ifndef VC_VERSION
@@ -170,15 +171,26 @@ url_host(const char *url, const char **h, size_t *n)
 		*n = end - p;
 }
 
+/* Whether url's host is the loopback: localhost, [::1], or an IPv4
+ * address of 127.0.0.0/8 written in full (a name such as
+ * 127.0.0.1.example.com is a DNS name that can point anywhere). */
 static int
 host_is_loopback(const char *url)
 {
 	const char *h;
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a;
 	size_t n;
 
 	url_host(url, &h, &n);
-	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
-	       (n == 5 && memcmp(h, "[::1]", 5) == 0) || (n >= 4 && memcmp(h, "127.", 4) == 0);
+	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (n == 5 && memcmp(h, "[::1]", 5) == 0))
+		return 1;
+	if (n == 0 || n >= sizeof ip)
+		return 0;
+	memcpy(ip, h, n);
+	ip[n] = 0;
+	return inet_pton(AF_INET, ip, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 void

@@ -437,6 +437,9 @@ test_exchanges(void)
 	req.url = "http://example.invalid/api/v2/incidents";
 	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
 	       "key over plain http to a remote host refused unsent: %s", r.error);
+	req.url = "http://127.0.0.1.example.invalid/api/v2/incidents";
+	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
+	       "a DNS name starting 127. is not the loopback: %s", r.error);
 	req.url = "http://u@127.0.0.1@example.invalid/api/v2/incidents";
 	tap_ok(vc_http_do(c, &req, &r) == -1 && strstr(r.error, "plain http") && r.attempts == 0,
 	       "a loopback address before an @ is a user name, not the host: %s", r.error);
