@@ -75,6 +75,7 @@ struct config {
 	int annotate;
 	int total_set;
 	const char *path, *user, *content_type;
+	const char *record_opt; /* the first option only records use */
 };
 
 static void
@@ -94,12 +95,15 @@ on_opt(int val, const char *arg, void *ctx)
 		break;
 	case 'p':
 		c->path = arg;
+		c->record_opt = c->record_opt ? c->record_opt : "--path";
 		break;
 	case OPT_USER:
 		c->user = arg;
+		c->record_opt = c->record_opt ? c->record_opt : "--user";
 		break;
 	case OPT_CONTENT_TYPE:
 		c->content_type = arg;
+		c->record_opt = c->record_opt ? c->record_opt : "--content-type";
 		break;
 	case 'f':
 		if (vc_img_formats_parse(arg, &c->lim.formats) < 0)
@@ -308,13 +312,18 @@ check_records(const struct config *c)
 int
 main(int argc, char **argv)
 {
-	struct config c = {VC_COMMON_INIT, {0}, 0, 0, ".path", ".user_id", ".content_type"};
+	struct config c = {VC_COMMON_INIT, {0}, 0, 0, ".path", ".user_id", ".content_type", NULL};
 	int first, status, out;
 
 	vc_img_limits_default(&c.lim);
 	first = vc_opt_parse(&tool, argc, argv, on_opt, &c);
 	if (!c.total_set)
 		c.lim.max_total_pixels = 4 * c.lim.max_pixels;
+	/* A FILE is checked as it is: a content type or a user asked for
+	 * and silently not used would be a check the user thinks was made. */
+	if (first < argc && c.record_opt != NULL)
+		vc_opt_usage(&tool, "%s reads upload records on standard input: give no FILE",
+			     c.record_opt);
 	vc_out_init(c.common.unbuffered);
 	if (first < argc)
 		status = check_files(argv + first, argc - first, &c);

@@ -363,6 +363,14 @@ codes() {
 	[[ "$output" == *--path* ]]
 	run vc-check-image --user '{' </dev/null
 	assert_failure 3
+	# Options of upload records with FILE arguments would go unused.
+	run --separate-stderr vc-check-image --content-type .t "$IMG/ok.png"
+	assert_failure 2
+	[[ "$stderr" == "vc-check-image: --content-type reads upload records on standard input: give no FILE"* ]]
+	[ -z "$output" ]
+	run vc-check-image -p .f --user .u "$IMG/ok.png"
+	assert_failure 2
+	[[ "$output" == *"--path reads upload records"* ]]
 }
 
 @test "a write to a full disk is an I/O error: exit 2" {
