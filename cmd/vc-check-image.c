@@ -63,7 +63,8 @@ static const struct vc_opt opts[] = {
 };
 
 static const struct vc_tool tool = {
-	"[-adu] [--path JQ] [--user JQ] [--max-pixels N] [...] [FILE ...]",
+	"[-du] [-f LIST] [--max-pixels N] [...] FILE ... | "
+	"[-adu] [--path JQ] [--user JQ] [--content-type JQ] [...] <uploads.jsonl",
 	"Judge uploaded images (bombs, polyglots, invalid files) before "
 	"anything decodes them.",
 	opts,
