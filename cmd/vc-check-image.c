@@ -109,8 +109,8 @@ on_opt(int val, const char *arg, void *ctx)
 	case 'f':
 		if (vc_img_formats_parse(arg, &c->lim.formats) < 0)
 			vc_opt_usage(&tool,
-				     "--formats: '%s' names no known "
-				     "formats (png,jpeg,gif,webp,bmp,heic,avif)",
+				     "--formats: '%s' is not a comma-separated list "
+				     "of png, jpeg, gif, webp, bmp, heic, avif",
 				     arg);
 		break;
 	case OPT_MAX_BYTES:

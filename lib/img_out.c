@@ -112,8 +112,8 @@ vc_img_formats_parse(const char *list, unsigned *formats)
 			return -1;
 		*formats |= 1u << f;
 		p += n;
-		if (*p == ',')
-			p++;
+		if (*p == ',' && *++p == '\0')
+			return -1; /* "png,": an empty last item */
 	}
 	return *formats ? 0 : -1;
 }

@@ -222,6 +222,9 @@ codes() {
 	run vc-check-image --formats png,tiff "$IMG/ok.png"
 	assert_failure 2
 	[[ "$output" == *"usage: vc-check-image"* ]]
+	run vc-check-image --formats png, "$IMG/ok.png"
+	assert_failure 2
+	[[ "$output" == *"--formats: 'png,' is not a comma-separated list of png, jpeg"* ]]
 }
 
 @test "--max-bytes: never read past it, even from an endless pipe" {

@@ -188,6 +188,10 @@ test_sniff_and_declared(void)
 			       f == (1u << VC_FMT_PNG | 1u << VC_FMT_JPEG),
 		       "formats list");
 		tap_ok(vc_img_formats_parse("png,tiff", &f) < 0, "unknown format in the list");
+		/* An empty item is a slip (a variable left empty), wherever
+		 * it is: "png,,gif" and ",png" were refused, "png," not. */
+		tap_ok(vc_img_formats_parse("png,", &f) < 0, "a trailing comma is refused");
+		tap_ok(vc_img_formats_parse("png,,gif", &f) < 0, "an empty item is refused");
 	}
 }
 
