@@ -1,4 +1,5 @@
 #include "json.h"
+#include "json_skip.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -266,27 +267,6 @@ check_scalar(struct checker *c)
 	}
 }
 
-static enum vc_json_type
-type_at(unsigned char ch)
-{
-	switch (ch) {
-	case '{':
-		return VC_JSON_OBJECT;
-	case '[':
-		return VC_JSON_ARRAY;
-	case '"':
-		return VC_JSON_STRING;
-	case 't':
-		return VC_JSON_TRUE;
-	case 'f':
-		return VC_JSON_FALSE;
-	case 'n':
-		return VC_JSON_NULL;
-	default:
-		return VC_JSON_NUMBER;
-	}
-}
-
 static int
 check_value(struct checker *c)
 {
@@ -362,7 +342,7 @@ vc_json_check(const char *s, size_t n, struct vc_json_span *root, const char **w
 		goto bad;
 	root->p = (const char *)value;
 	root->len = (size_t)(c.p - value);
-	root->type = type_at(*value);
+	root->type = vc_json_type_at(*value);
 	skip_ws(&c);
 	if (c.p != c.end) {
 		fail(&c, "extra data after the JSON value");
@@ -375,64 +355,7 @@ bad:
 	return -1;
 }
 
-/* Walkers over checked input. */
-
-static const char *
-skip_string(const char *p)
-{
-	/* Checked input: no raw NUL before the closing quote, the first
-	 * '"' after an even run of backslashes. */
-	for (p++;;) {
-		const char *q = strchr(p, '"'), *b = q;
-
-		while (b > p && b[-1] == '\\')
-			b--;
-		if (((q - b) & 1) == 0)
-			return q + 1;
-		p = q + 1;
-	}
-}
-
-static const char *
-skip_value(const char *p)
-{
-	int depth = 0;
-
-	switch (*p) {
-	case '"':
-		return skip_string(p);
-	case 't':
-	case 'n':
-		return p + 4;
-	case 'f':
-		return p + 5;
-	case '{':
-	case '[':
-		break;
-	default:
-		while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
-		       (*p >= '0' && *p <= '9'))
-			p++;
-		return p;
-	}
-	for (;;) {
-		switch (*p) {
-		case '"':
-			p = skip_string(p);
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-		p++;
-	}
-}
+/* Walkers over checked input: they skip with json_skip.h. */
 
 static const char *
 skip_blank(const char *p, const char *end)
@@ -440,16 +363,6 @@ skip_blank(const char *p, const char *end)
 	while (p < end && is_ws((unsigned char)*p))
 		p++;
 	return p;
-}
-
-static void
-span_at(const char *p, struct vc_json_span *v)
-{
-	const char *e = skip_value(p);
-
-	v->p = p;
-	v->len = (size_t)(e - p);
-	v->type = type_at((unsigned char)*p);
 }
 
 void
@@ -468,7 +381,7 @@ vc_json_array_next(struct vc_json_iter *it, struct vc_json_span *val)
 		p = skip_blank(p + 1, it->end);
 	if (p >= it->end)
 		return 0;
-	span_at(p, val);
+	vc_json_span_at(p, val);
 	it->p = val->p + val->len;
 	return 1;
 }
@@ -482,10 +395,10 @@ vc_json_object_next(struct vc_json_iter *it, struct vc_json_span *key, struct vc
 		p = skip_blank(p + 1, it->end);
 	if (p >= it->end)
 		return 0;
-	span_at(p, key);
+	vc_json_span_at(p, key);
 	p = skip_blank(key->p + key->len, it->end);
 	p = skip_blank(p + 1, it->end); /* the colon */
-	span_at(p, val);
+	vc_json_span_at(p, val);
 	it->p = val->p + val->len;
 	return 1;
 }

@@ -1,34 +1,16 @@
 /*
  * point.c — a metric point's members and tags in one pass (point.h).
  *
- * The walkers trust that their input passed vc_json_check: every string
- * is closed, every container balanced, so they need no end pointer.
+ * The walk trusts that its input passed vc_json_check: every string is
+ * closed, every container balanced, so it needs no end pointer.  Values
+ * are skipped with json_skip.h's vc_json_span_at, the skipper every tool
+ * uses.
  */
 #include "point.h"
 
-#include <stdint.h>
 #include <string.h>
 
-static enum vc_json_type
-type_at(char c)
-{
-	switch (c) {
-	case '"':
-		return VC_JSON_STRING;
-	case '{':
-		return VC_JSON_OBJECT;
-	case '[':
-		return VC_JSON_ARRAY;
-	case 't':
-		return VC_JSON_TRUE;
-	case 'f':
-		return VC_JSON_FALSE;
-	case 'n':
-		return VC_JSON_NULL;
-	default:
-		return VC_JSON_NUMBER;
-	}
-}
+#include "json_skip.h"
 
 static const char *
 blank(const char *p)
@@ -36,80 +18,6 @@ blank(const char *p)
 	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
 		p++;
 	return p;
-}
-
-/* Whether any byte of w is a quote or a backslash (the classic test for
- * a zero byte, on w with each of them xor-ed away). */
-static int
-quote_or_backslash(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
-}
-
-/* Past the string that opens at p, inside a record that ends at end;
- * *escaped set when it has a backslash.  Eight bytes at a time up to the
- * word that holds the closing quote or a backslash, then byte by byte. */
-static const char *
-string_end(const char *p, const char *end, int *escaped)
-{
-	uint64_t w;
-
-	for (p++; end - p >= 8; p += 8) {
-		memcpy(&w, p, sizeof w);
-		if (quote_or_backslash(w))
-			break;
-	}
-	for (; *p != '"'; p++)
-		if (*p == '\\') {
-			*escaped = 1;
-			p++;
-		}
-	return p + 1;
-}
-
-/* Past the value that starts at p. */
-static const char *
-value_end(const char *p, const char *end)
-{
-	int depth = 0, escaped;
-
-	switch (*p) {
-	case '"':
-		return string_end(p, end, &escaped);
-	case 't':
-	case 'n':
-		return p + 4;
-	case 'f':
-		return p + 5;
-	case '{':
-	case '[':
-		break;
-	default:
-		while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
-		       (*p >= '0' && *p <= '9'))
-			p++;
-		return p;
-	}
-	for (;;) {
-		switch (*p) {
-		case '"':
-			p = string_end(p, end, &escaped);
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-		p++;
-	}
 }
 
 /* A member of a checked object. */
@@ -121,26 +29,20 @@ struct member {
 /* Reads the key and the colon of the member at p; returns the start of
  * its value. */
 static const char *
-member_key(const char *p, const char *end, struct member *m)
+member_key(const char *p, struct member *m)
 {
-	m->escaped = 0;
-	m->key.p = p;
-	p = string_end(p, end, &m->escaped);
-	m->key.len = (size_t)(p - m->key.p);
-	m->key.type = VC_JSON_STRING;
+	p = vc_json_span_at(p, &m->key);
+	m->escaped = memchr(m->key.p + 1, '\\', m->key.len - 2) != NULL;
 	p = blank(p);
 	return blank(p + 1); /* the colon */
 }
 
-/* Notes the value of m that spans [p, end); returns the next member's
- * key, or the closing brace. */
+/* Past the member's value (which starts at p), and the comma after it:
+ * returns the next member's key, or the closing brace. */
 static const char *
-member_value(const char *p, const char *end, struct member *m)
+member_next(const char *p)
 {
-	m->val.p = p;
-	m->val.len = (size_t)(end - p);
-	m->val.type = type_at(*p);
-	p = blank(end);
+	p = blank(p);
 	if (*p == ',')
 		p = blank(p + 1);
 	return p;
@@ -154,18 +56,20 @@ key_is(const struct member *m, const char *name, size_t n)
 	return m->key.len - 2 == n && memcmp(m->key.p + 1, name, n) == 0;
 }
 
-/* Lists the members of the tags object at p; returns past it. */
+/* Lists the members of the tags object at p into pt and fills *tags
+ * with its span; returns past it. */
 static const char *
-list_tags(const char *p, const char *end, struct vc_point *pt)
+list_tags(const char *p, struct vc_point *pt, struct vc_json_span *tags)
 {
+	const char *start = p;
 	struct member m;
 
 	pt->ntags = 0;
 	pt->tags_listed = 1;
 	p = blank(p + 1);
 	while (*p != '}') {
-		p = member_key(p, end, &m);
-		p = member_value(p, value_end(p, end), &m);
+		p = member_key(p, &m);
+		p = member_next(vc_json_span_at(p, &m.val));
 		if (pt->ntags == VC_POINT_TAGS) {
 			pt->tags_listed = 0;
 			continue;
@@ -175,6 +79,9 @@ list_tags(const char *p, const char *end, struct vc_point *pt)
 		pt->tag[pt->ntags].escaped = m.escaped;
 		pt->ntags++;
 	}
+	tags->p = start;
+	tags->len = (size_t)(p + 1 - start);
+	tags->type = VC_JSON_OBJECT;
 	return p + 1;
 }
 
@@ -182,7 +89,7 @@ void
 vc_point_scan(struct vc_json_span root, struct vc_point *pt)
 {
 	static const struct vc_json_span none = {NULL, 0, VC_JSON_NONE};
-	const char *p, *end = root.p + root.len;
+	const char *p;
 	struct member m;
 
 	pt->ts = pt->metric = pt->value = pt->tags = none;
@@ -192,18 +99,18 @@ vc_point_scan(struct vc_json_span root, struct vc_point *pt)
 		return;
 	p = blank(root.p + 1);
 	while (*p != '}') {
-		p = member_key(p, end, &m);
+		p = member_key(p, &m);
 		if (key_is(&m, "tags", 4)) {
+			/* A later "tags" replaces an earlier one, listed or not. */
 			if (*p == '{') {
-				p = member_value(p, list_tags(p, end, pt), &m);
+				p = member_next(list_tags(p, pt, &pt->tags));
 			} else {
-				p = member_value(p, value_end(p, end), &m);
+				p = member_next(vc_json_span_at(p, &pt->tags));
 				pt->tags_listed = 0;
 			}
-			pt->tags = m.val;
 			continue;
 		}
-		p = member_value(p, value_end(p, end), &m);
+		p = member_next(vc_json_span_at(p, &m.val));
 		if (key_is(&m, "metric", 6))
 			pt->metric = m.val;
 		else if (key_is(&m, "value", 5))

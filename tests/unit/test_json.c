@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_skip.h"
 #include "tap.h"
 
 /* Builds a jv from a checked span: the scanner's reading of the value. */
@@ -352,6 +353,60 @@ test_mutations(void)
 	tap_ok(disagreements == before, "60000 mutated and 2000 random lines agree with jq");
 }
 
+/* vc_json_span_at on each value as the first element of an array: the
+ * span must be the value's bytes exactly, whatever the strings hold
+ * (runs of backslashes before a quote, brackets, at every offset). */
+static void
+test_span_at(void)
+{
+	static const char *const values[] = {
+		"\"\"",
+		"\"a\\\\\"",           /* ends in an escaped backslash */
+		"\"a\\\"b\\\\\\\"c\"", /* an escaped quote after even and odd runs */
+		"\"}]\\u0022[{\"",
+		"{\"k\\\"}\":[\"]\",{}],\"\":\"\\\\\"}",
+		"[[],[[\"[\"]],{\"a\":{}}]",
+		"-12.5e+3",
+		"0",
+		"true",
+		"false",
+		"null",
+		NULL,
+	};
+	static const enum vc_json_type types[] = {
+		VC_JSON_STRING, VC_JSON_STRING, VC_JSON_STRING, VC_JSON_STRING,
+		VC_JSON_OBJECT, VC_JSON_ARRAY,  VC_JSON_NUMBER, VC_JSON_NUMBER,
+		VC_JSON_TRUE,   VC_JSON_FALSE,  VC_JSON_NULL,
+	};
+	char line[256], pad[40];
+	struct vc_json_span root, v;
+	const char *why, *end;
+	size_t off, k, n, len;
+	int bad = 0, tried = 0;
+
+	for (k = 0; values[k]; k++)
+		for (n = 0; n < 24; n++) {
+			/* The same value at every offset of a word: pad a string before it. */
+			memset(pad, 'x', n);
+			pad[n] = '\0';
+			len = (size_t)snprintf(line, sizeof line, "[\"%s\",%s ,0]", pad, values[k]);
+			if (vc_json_check(line, len, &root, &why, &off) != 0) {
+				tap_ok(0, "span_at line checks: %s (%s)", line, why);
+				return;
+			}
+			end = vc_json_span_at(line + 1, &v); /* the pad string */
+			end = vc_json_span_at(end + 1, &v);
+			tried++;
+			if (v.len != strlen(values[k]) || memcmp(v.p, values[k], v.len) != 0 ||
+			    v.type != types[k] || end != v.p + v.len || *end != ' ') {
+				tap_ok(0, "span of %s after %zu bytes: got %.*s", values[k], n,
+				       (int)v.len, v.p);
+				bad++;
+			}
+		}
+	tap_ok(bad == 0, "vc_json_span_at finds %d values exactly, strings at every offset", tried);
+}
+
 static void
 test_walkers(void)
 {
@@ -390,6 +445,7 @@ main(void)
 	test_depth();
 	test_mutations();
 	test_walkers();
+	test_span_at();
 	tap_ok(checked > 60000, "compared %d inputs, %d disagreements", checked, disagreements);
 	return tap_done();
 }
