@@ -179,13 +179,13 @@ int
 vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 	     void (*on_opt)(int val, const char *arg, void *ctx), void *ctx)
 {
-	int c;
+	int c, before = optind;
 	const char *arg;
 
 	hold_closed_std_fds();
 	build_tables(tool);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	for (; (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1; before = optind) {
 		switch (c) {
 		case 'h':
 			print_help(tool);
@@ -195,10 +195,11 @@ vc_opt_parse(const struct vc_tool *tool, int argc, char **argv,
 			exit_after_stdout();
 		case ':':
 		case '?':
-			/* A long option is the whole word before optind; a
-			 * letter may sit inside a bundle (-at), so optopt. */
+			/* A long option is a whole word, which this call
+			 * moved optind past; a letter may sit inside a bundle
+			 * (-at), where optind stays, so it is told by optopt. */
 			arg = argv[optind - 1];
-			if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0')
+			if (optind > before && strncmp(arg, "--", 2) == 0 && arg[2] != '\0')
 				bad_long_option(tool, c == ':', arg);
 			if (c == ':')
 				vc_opt_usage(tool, "option '-%c' needs an argument", optopt);

@@ -62,6 +62,13 @@ binaries() {
 	run --separate-stderr vc-score-prompt -at </dev/null
 	assert_failure 2
 	[[ "$stderr" == "vc-score-prompt: option '-t' needs an argument"* ]]
+	# A bad letter inside a bundle after a long option is the letter's
+	# fault, not the long option's.
+	run --separate-stderr vc-score-prompt --strict -Zu </dev/null
+	assert_failure 2
+	[[ "$stderr" == "vc-score-prompt: unknown option '-Z'"* ]]
+	run --separate-stderr vc-score-prompt --strict -uZa </dev/null
+	[[ "$stderr" == "vc-score-prompt: unknown option '-Z'"* ]]
 	run --separate-stderr vc-eval-rules --max 5 </dev/null
 	assert_failure 2
 	[[ "$stderr" == "vc-eval-rules: option '--max' is ambiguous: --max-future, --max-record"* ]]
