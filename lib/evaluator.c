@@ -442,14 +442,15 @@ vc_eval_point(struct vc_eval *ev, const char *json, size_t len, struct vc_json_s
 		*why = "no number at .value";
 		return -1;
 	}
-	x = vc_point_number(value);
+	x = vc_json_number(value);
 	if (!isfinite(x)) {
 		*why = "value out of range at .value";
 		return -1;
 	}
-	/* A number, the common case, by the point reader's faster reading of
-	 * it; absent or null is now, as in the other tools. */
-	if (ts.type == VC_JSON_NUMBER ? !isfinite(t = vc_point_number(ts))
+	/* A number, the common case, read directly (vc_json_number reads short
+	 * decimals without strtod); absent or null is now, as in the other
+	 * tools. */
+	if (ts.type == VC_JSON_NUMBER ? !isfinite(t = vc_json_number(ts))
 				      : vc_time_of_record(ts.type != VC_JSON_NONE, ts, &t) < 0) {
 		*why = "no time at .ts (epoch seconds or RFC 3339)";
 		return -1;

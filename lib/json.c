@@ -464,6 +464,49 @@ vc_json_index(struct vc_json_span arr, long i, struct vc_json_span *val)
 	return 0;
 }
 
+/* Powers of ten that a double holds exactly. */
+static const double exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+};
+
+/* A decimal of at most 15 significant digits and no exponent, read
+ * without strtod: returns 1 and sets *d, or 0 for any other spelling.
+ * Both the digits and the power of ten are exact doubles, so the one
+ * division rounds once, to the double nearest the decimal: strtod's
+ * answer (Clinger's fast path).  Most numbers in records (timestamps,
+ * scores, counts) are such, and strtod costs several times more. */
+static int
+exact_decimal(struct vc_json_span v, double *d)
+{
+	const char *p = v.p, *end = v.p + v.len;
+	unsigned long long mant = 0;
+	int digits = 0, frac = -1, neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9') {
+			mant = mant * 10 + (unsigned)(*p - '0');
+			if (++digits > 15)
+				return 0;
+			if (frac >= 0)
+				frac++;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return 0;
+		}
+	}
+	if (digits == 0)
+		return 0;
+	*d = frac > 0 ? (double)mant / exact_pow10[frac] : (double)mant;
+	if (neg)
+		*d = -*d;
+	return 1;
+}
+
 double
 vc_json_number(struct vc_json_span v)
 {
@@ -471,6 +514,8 @@ vc_json_number(struct vc_json_span v)
 	char *text = small;
 	double d;
 
+	if (exact_decimal(v, &d))
+		return d;
 	/* The span is not NUL-terminated; strtod needs a terminated copy. */
 	if (v.len >= sizeof small && (text = malloc(v.len + 1)) == NULL)
 		return 0;

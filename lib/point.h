@@ -39,9 +39,4 @@ void vc_point_scan(struct vc_json_span root, struct vc_point *pt);
  * it: returns 1 and fills *val, or 0. */
 int vc_point_tag(const struct vc_point *pt, const char *name, struct vc_json_span *val);
 
-/* The value of a checked number span, as vc_json_number reads it:
- * exactly, without strtod, when the digits allow it (at most 15
- * significant digits, no exponent), else through vc_json_number. */
-double vc_point_number(struct vc_json_span v);
-
 #endif
