@@ -349,7 +349,7 @@ main(int argc, char **argv)
 		else if (rc == -2)
 			errx(VC_EXIT_USAGE, "state: %s", vc_incstore_error(store));
 		if (vc_incidents_batched(e) >= a.batch || vc_incidents_held(e) >= HELD_MAX ||
-		    (a.common.unbuffered && rc == 1))
+		    (vc_out_is_unbuffered() && rc == 1))
 			commit(e, store, poster, &lines, 0, &failed);
 	}
 	status = vc_reader_status(r);

@@ -36,7 +36,8 @@ struct vc_opt {
 		 "take TS (epoch seconds or RFC 3339) as the current time"},                     \
 		{"strict", no_argument, VC_OPT_STRICT, NULL, "stop at the first rejected line"}, \
 	{                                                                                        \
-		"unbuffered", no_argument, 'u', NULL, "flush every output line"                  \
+		"unbuffered", no_argument, 'u', NULL,                                            \
+			"flush every output line (a terminal always is)"                         \
 	}
 
 /* What VC_OPT_COMMON_RECORDS sets. */

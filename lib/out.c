@@ -19,7 +19,8 @@ static int out_unbuffered;
 void
 vc_out_init(int unbuffered)
 {
-	out_unbuffered = unbuffered;
+	/* Someone watching a terminal wants each line as it is made. */
+	out_unbuffered = unbuffered || isatty(STDOUT_FILENO);
 	/* A closed pipe ends the program quietly, as it does cat, even when
 	 * the parent left SIGPIPE ignored. */
 	signal(SIGPIPE, SIG_DFL);
@@ -47,6 +48,12 @@ flush(void)
 {
 	write_all(out_buf, out_len);
 	out_len = 0;
+}
+
+int
+vc_out_is_unbuffered(void)
+{
+	return out_unbuffered;
 }
 
 void

@@ -3,7 +3,8 @@
  *
  * Records are written compact, one per line, through one buffer.  With
  * unbuffered set every line is flushed as it ends (for tail -f pipelines),
- * whether vc_out_end_record ends it or a write whose last byte is '\n'.
+ * whether vc_out_end_record ends it or a write whose last byte is '\n';
+ * so is it when stdout is a terminal, as stdio, jq and cat do.
  * A write error ends the program: quietly when the reader went away (a
  * closed pipe behaves as SIGPIPE does for cat), otherwise with a message
  * and VC_EXIT_USAGE.
@@ -17,6 +18,8 @@
 #include "jsonl.h"
 
 void vc_out_init(int unbuffered);
+/* Whether lines are flushed as they end: -u, or stdout a terminal. */
+int vc_out_is_unbuffered(void);
 void vc_out_write(const void *p, size_t n);
 void vc_out_buf(const struct vc_buf *b);
 /* Ends the current record with a newline. */

@@ -163,6 +163,41 @@ binaries() {
 	[[ "$de" == *'"ts":1764150000.75'* ]]
 }
 
+# on_terminal INPUT CMD...: runs CMD with its stdout a terminal (a pty)
+# and INPUT written to its stdin, which stays open; prints what CMD wrote
+# to the terminal within 10 s.
+on_terminal() {
+	python3 - "$@" <<-'EOF'
+	import os, pty, select, subprocess, sys, time
+	master, slave = pty.openpty()
+	r, w = os.pipe()
+	p = subprocess.Popen(sys.argv[2:], stdin=r, stdout=slave, stderr=subprocess.DEVNULL)
+	os.close(slave)
+	os.close(r)
+	os.write(w, sys.argv[1].encode() + b"\n")
+	got, end = b"", time.time() + 10
+	while time.time() < end and b"\n" not in got:
+	    if select.select([master], [], [], 0.2)[0]:
+	        got += os.read(master, 65536)
+	os.close(w)
+	p.wait()
+	sys.stdout.write(got.decode(errors="replace"))
+	EOF
+}
+
+@test "on a terminal every line shows as it is made, as with jq and cat, without -u" {
+	local point='{"ts":1764150300,"metric":"llm.response.quality_score","value":0.5,"tags":{"service":"x"}}'
+	local later=${point/1764150300/1764153300}
+	export VC_CACHE_DIR="$BATS_TEST_TMPDIR/cache"
+	mkdir -p "$VC_CACHE_DIR"
+	vc-score-prompt </dev/null
+	[[ "$(on_terminal '{"text":"hello"}' vc-score-prompt)" == *'"metric":"llm.security.injection_attempt_score"'* ]]
+	[[ "$(on_terminal "{\"path\":\"$REPO/README.md\"}" vc-check-image)" == *'"metric":"tryon.upload.checked"'* ]]
+	[[ "$(on_terminal "$point"$'\n'"$later" vc-eval-rules --now 1764153400)" == *'"status":"alert"'* ]]
+	local alert='{"ts":1764150300,"monitor":{"id":"pi","name":"PI","query":"q","priority":1},"group":{"session_id":"s-42"},"status":"alert","previous":"ok","value":0.93,"threshold":0.7,"message":"m","handles":["@incident-prompt-injection"],"evidence":[]}'
+	[[ "$(on_terminal "$alert" vc-incident --now 1764150400)" == *'"event":"opened"'* ]]
+}
+
 # nonblocking WHICH INPUT CMD...: runs CMD with its stdin (WHICH=in) or its
 # stdout (WHICH=out) a pipe in O_NONBLOCK mode, as a parent such as node
 # leaves them; INPUT arrives late (in) or is read slowly (out).  Prints
