@@ -150,17 +150,25 @@ on_opt(int val, const char *arg, void *ctx)
 	}
 }
 
-/* The exit status of a remote step's result.  An I/O failure is 2, as
- * everywhere, except with --detailed-exitcode, where 2 must keep meaning
- * "changes pending": there it is 1. */
+/* The status of a failure that is not a rejection (an unreadable file,
+ * missing keys, the API or stdout failing): 2, as everywhere, except with
+ * --detailed-exitcode, where 2 must keep meaning "changes pending" (as in
+ * terraform plan): there it is 1. */
+static int
+fail_status(const struct args *a)
+{
+	return a->detailed ? VC_EXIT_REJECTED : VC_EXIT_USAGE;
+}
+
+/* The exit status of a remote step's result. */
 static int
 exit_of(const struct args *a, int result)
 {
 	if (result == VC_MONAPI_OK)
 		return VC_EXIT_OK;
-	if (result == VC_MONAPI_REJECTED || a->detailed)
+	if (result == VC_MONAPI_REJECTED)
 		return VC_EXIT_REJECTED;
-	return VC_EXIT_USAGE;
+	return fail_status(a);
 }
 
 /* Loads and checks every monitor file; exits on any problem, before a
@@ -174,7 +182,7 @@ load(const struct args *a, struct vc_monitor_set *set)
 		problems += vc_monitor_load(set, a->paths[i]);
 	problems += vc_monitor_check(set, VC_MONITOR_CHECK_ANY_TYPE);
 	if (set->io_errors)
-		exit(VC_EXIT_USAGE);
+		exit(fail_status(a));
 	if (problems)
 		exit(VC_EXIT_REJECTED);
 }
@@ -321,6 +329,7 @@ main(int argc, char **argv)
 		vc_opt_usage(&tool, "--max-deletes needs --prune");
 	if (a.detailed && !a.dry_run)
 		vc_opt_usage(&tool, "--detailed-exitcode needs --dry-run");
+	vc_out_set_error_status(fail_status(&a));
 	base = vc_http_dd_base_url(a.api_url, &why);
 	if (!base)
 		vc_opt_usage(&tool, "%s", why);
@@ -329,10 +338,10 @@ main(int argc, char **argv)
 		load(&a, &set);
 
 	if (vc_http_keys_load(&keys, a.key_file, kwhy, sizeof kwhy) < 0)
-		errx(VC_EXIT_USAGE, "%s", kwhy);
+		errx(fail_status(&a), "%s", kwhy);
 	if (!keys.dd_api_key || !keys.dd_app_key)
-		errx(VC_EXIT_USAGE, "DD_API_KEY and DD_APP_KEY must be set, in the "
-				    "environment or a --key-file");
+		errx(fail_status(&a), "DD_API_KEY and DD_APP_KEY must be set, in the "
+				      "environment or a --key-file");
 	cfg.base_url = base;
 	cfg.keys = &keys;
 	cfg.policy = a.policy;
@@ -340,7 +349,7 @@ main(int argc, char **argv)
 	cfg.verbose = a.verbose;
 	http = vc_http_new(&cfg, &why);
 	if (!http)
-		errx(VC_EXIT_USAGE, "%s", why);
+		errx(fail_status(&a), "%s", why);
 	api.http = http;
 	api.policy = &cfg.policy;
 	api.page_size = a.page_size;

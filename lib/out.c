@@ -15,6 +15,13 @@
 static char out_buf[OUT_SIZE];
 static size_t out_len;
 static int out_unbuffered;
+static int out_error_status = VC_EXIT_USAGE;
+
+void
+vc_out_set_error_status(int status)
+{
+	out_error_status = status;
+}
 
 void
 vc_out_init(int unbuffered)
@@ -36,9 +43,9 @@ write_all(const char *p, size_t n)
 	while (done < n) {
 		w = vc_fdio_write(STDOUT_FILENO, p + done, n - done);
 		if (w < 0 && errno == EPIPE)
-			_exit(VC_EXIT_USAGE);
+			_exit(out_error_status);
 		if (w < 0)
-			err(VC_EXIT_USAGE, "write error");
+			err(out_error_status, "write error");
 		done += (size_t)w;
 	}
 }
@@ -138,7 +145,7 @@ vc_out_close(void)
 	flush();
 	if (close(STDOUT_FILENO) < 0 && errno != EBADF) {
 		warn("write error");
-		return VC_EXIT_USAGE;
+		return out_error_status;
 	}
 	return VC_EXIT_OK;
 }

@@ -34,5 +34,9 @@ void vc_out_splice_close(void);
 /* Flushes and closes stdout; returns VC_EXIT_OK or, after reporting the
  * error, VC_EXIT_USAGE.  Call once, last. */
 int vc_out_close(void);
+/* The status a write error exits with (or vc_out_close returns) instead
+ * of VC_EXIT_USAGE: for vc-push-monitors --detailed-exitcode, where 2
+ * must mean only "changes pending". */
+void vc_out_set_error_status(int status);
 
 #endif

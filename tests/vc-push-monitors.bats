@@ -144,6 +144,25 @@ actions() {
 	[ "$(writes)" = 4 ]
 }
 
+@test "--dry-run --detailed-exitcode: a failure is exit 1, never 2 (which means changes pending)" {
+	push -m "$BATS_TEST_TMPDIR/none" --dry-run --detailed-exitcode
+	assert_failure 1
+	[[ "$stderr" == *"none"* ]]
+	DD_APP_KEY= push -m "$M" --dry-run --detailed-exitcode
+	assert_failure 1
+	[[ "$stderr" == *"DD_API_KEY and DD_APP_KEY must be set"* ]]
+	run --separate-stderr sh -c 'vc-push-monitors --api-url "$1" -m "$2" --dry-run --detailed-exitcode >/dev/full' sh "$URL" "$M"
+	assert_failure 1
+	[[ "$stderr" == *"write error"* ]]
+	# Without it, the same failures are I/O errors, and a mistake in the
+	# options is a usage error either way.
+	push -m "$BATS_TEST_TMPDIR/none" --dry-run
+	assert_failure 2
+	push -m "$M" --dry-run --detailed-exitcode --no-such-option
+	assert_failure 2
+	[ "$(writes)" = 0 ]
+}
+
 @test "an edit plans and applies exactly one update, with its paths" {
 	push -m "$M"
 	sed -i 's/< 0.6/< 0.5/; s/"critical": 0.6/"critical": 0.5/' "$M/quality.json"
