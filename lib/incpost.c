@@ -603,7 +603,7 @@ defer_rest(struct vc_incpost *p, const char *target, struct vc_incstore_post *po
 		return 0;
 	snprintf(why, sizeof why, "not sent: %s did not answer an earlier post of the run", target);
 	for (long i = from; i < n; i++)
-		if (vc_incstore_post_failed(p->store, &posts[i], target, why) < 0)
+		if (vc_incstore_post_deferred(p->store, &posts[i], target, why) < 0)
 			return -1;
 	warnx("%ld more post%s to %s not sent: it did not answer (%s stay%s queued)", n - from,
 	      n - from == 1 ? "" : "s", target, n - from == 1 ? "it" : "they",

@@ -18,7 +18,9 @@
  * incident's latest state).  A flush claims the queued posts, sends each
  * through the HTTP layer (retries, backoff, rate limits), and removes it
  * once the target accepted; a post that still fails stays queued with
- * its error, and the next run retries it.
+ * its error, and the next run retries it after the posts that have not
+ * failed (the store's claim order), so a post that always fails holds
+ * back no other.
  *
  * Datadog's incident and todo creates are not idempotent and have no
  * key to look them up by: one is retried within a run only when it
@@ -61,8 +63,9 @@ struct vc_incpost *vc_incpost_new(const struct vc_incpost_config *cfg, struct vc
 /* Sends the queued posts of every target.  Reports each failure on
  * stderr.  When a target gives no answer at all (network, a stall past
  * the retry time limit) or still answers 429, its remaining posts are not
- * tried this flush and stay queued, so a run over many posts to a dead
- * target lasts one time limit, not one per post.  Returns the number of
+ * tried this flush and stay queued, neither counted as failed nor moved,
+ * so a run over many posts to a dead target lasts one time limit, not
+ * one per post.  Returns the number of
  * posts that failed or were not tried (kept queued), or -1 on a store
  * error. */
 long vc_incpost_flush(struct vc_incpost *p);

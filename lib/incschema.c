@@ -41,10 +41,14 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS user_sessions("
 	" user_id TEXT NOT NULL, session_id TEXT NOT NULL,"
 	" PRIMARY KEY(user_id, session_id)) WITHOUT ROWID;"
+	/* Schema 4: failed_at, when the post last failed (0: not since
+	 * it was queued or last sent), orders the claim, so that a post
+	 * that keeps failing goes after the others. */
 	"CREATE TABLE IF NOT EXISTS posts("
 	" incident_id TEXT NOT NULL, target TEXT NOT NULL,"
 	" seq INTEGER NOT NULL, claimed_by INTEGER,"
 	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" failed_at REAL NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(incident_id, target));"
 	"CREATE TABLE IF NOT EXISTS remote("
 	" incident_id TEXT NOT NULL, target TEXT NOT NULL, remote_id TEXT,"
@@ -74,6 +78,18 @@ static const char migrate_to_3[] =
 	"DROP TABLE incidents;"
 	"ALTER TABLE incidents_3 RENAME TO incidents;"
 	"ALTER TABLE timeline_3 RENAME TO timeline;";
+
+/* Schema 1 to 3 to 4: posts get failed_at, 0 for the posts already
+ * queued (none has failed by the new count yet).  Run inside the same
+ * transaction, after migrate_to_3.  The first stores of schema 1 had no
+ * posts table: it is made in schema 3's shape first. */
+static const char migrate_to_4[] =
+	"CREATE TABLE IF NOT EXISTS posts("
+	" incident_id TEXT NOT NULL, target TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, claimed_by INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" PRIMARY KEY(incident_id, target));"
+	"ALTER TABLE posts ADD COLUMN failed_at REAL NOT NULL DEFAULT 0;";
 
 /* Puts "what: SQLite's message" in err; returns -1. */
 static int
@@ -165,6 +181,7 @@ vc_incschema_setup(sqlite3 *db, int on_disk, char *err, size_t errlen)
 		return -1;
 	}
 	if ((version > 0 && version < 3 && vc_incschema_exec(db, migrate_to_3, err, errlen) < 0) ||
+	    (version > 0 && version < 4 && vc_incschema_exec(db, migrate_to_4, err, errlen) < 0) ||
 	    vc_incschema_exec(db, schema, err, errlen) < 0 ||
 	    vc_incschema_exec(db, "PRAGMA user_version = " VERSION_TEXT, err, errlen) < 0 ||
 	    vc_incschema_exec(db, "COMMIT", err, errlen) < 0) {

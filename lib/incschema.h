@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 /* The schema version this vc-incident writes (PRAGMA user_version). */
-#define VC_INCSCHEMA_VERSION 3
+#define VC_INCSCHEMA_VERSION 4
 
 /* Readies db, just opened, for the store: the busy timeout, the file's
  * settings (page size, WAL, synchronous; on_disk 0 for an in-memory

@@ -677,7 +677,8 @@ vc_incstore_post_claim(struct vc_incstore *s, const char *target, struct vc_incs
 			       "p.attempts, r.remote_id, r.progress "
 			       "FROM posts p LEFT JOIN remote r ON "
 			       "r.incident_id = p.incident_id AND r.target = "
-			       "p.target WHERE p.target = ?1 ORDER BY p.rowid",
+			       "p.target WHERE p.target = ?1 "
+			       "ORDER BY p.failed_at, p.rowid",
 			       -1, &q, NULL) != SQLITE_OK) {
 		fail(s, "claim posts");
 		vc_incstore_rollback(s);
@@ -746,8 +747,11 @@ vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p, c
 		"AND seq = ?3",
 		"tti", p->incident_id, target, p->seq) < 0)
 		return -1;
+	/* Enqueued again meanwhile: the post stays, as one that went
+	 * through, in its place in the queue. */
 	return run(s,
-		   "UPDATE posts SET claimed_by = NULL WHERE incident_id = ?1 "
+		   "UPDATE posts SET claimed_by = NULL, attempts = 0, "
+		   "last_error = NULL, failed_at = 0 WHERE incident_id = ?1 "
 		   "AND target = ?2",
 		   "tt", p->incident_id, target);
 }
@@ -756,10 +760,25 @@ int
 vc_incstore_post_failed(struct vc_incstore *s, const struct vc_incstore_post *p, const char *target,
 			const char *error)
 {
+	/* The time of the failure, in seconds since the epoch, but always
+	 * after the previous failure: SQLite's clock counts milliseconds, and
+	 * a claim must tell which of two posts failed last. */
 	return run(s,
 		   "UPDATE posts SET claimed_by = NULL, attempts = attempts "
-		   "+ 1, last_error = ?1 WHERE incident_id = ?2 AND target = ?3",
+		   "+ 1, last_error = ?1, failed_at = max((julianday('now') - "
+		   "2440587.5) * 86400, (SELECT max(failed_at) FROM posts) + "
+		   "0.001) WHERE incident_id = ?2 AND target = ?3",
 		   "ttt", error, p->incident_id, target);
+}
+
+int
+vc_incstore_post_deferred(struct vc_incstore *s, const struct vc_incstore_post *p,
+			  const char *target, const char *why)
+{
+	return run(s,
+		   "UPDATE posts SET claimed_by = NULL, last_error = ?1 "
+		   "WHERE incident_id = ?2 AND target = ?3",
+		   "ttt", why, p->incident_id, target);
 }
 
 long

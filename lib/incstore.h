@@ -131,26 +131,36 @@ struct vc_incstore_post {
 	long long seq;   /* bumped by every enqueue */
 	char *remote_id; /* NULL until the target gave one */
 	int progress;    /* target-specific bits of what was done */
-	int attempts;
+	int attempts;    /* failures since queued or last sent */
 };
 
 /* Marks incident_id as needing a post to target (inside a transaction). */
 int vc_incstore_post_enqueue(struct vc_incstore *s, const char *incident_id, const char *target);
 /* Claims every pending post of target not claimed by another live
  * process; returns the count (array in *posts, free with
- * vc_incstore_post_free) or -1. */
+ * vc_incstore_post_free) or -1.  In queue order, except that the posts
+ * that failed since they were queued or last went through come after
+ * the others, the one that failed longest ago first: a post that always
+ * fails (times out, say) is tried after the target's other posts, and
+ * posts that keep failing take turns at the head of what is left. */
 long vc_incstore_post_claim(struct vc_incstore *s, const char *target,
 			    struct vc_incstore_post **posts);
 void vc_incstore_post_free(struct vc_incstore_post *posts, long n);
 /* Records what the target said so far (remote id may be NULL: keep). */
 int vc_incstore_post_progress(struct vc_incstore *s, const char *incident_id, const char *target,
 			      const char *remote_id, int progress);
-/* The post is done: removed unless enqueued again since (seq moved). */
+/* The post is done: removed unless enqueued again since (seq moved),
+ * in which case it stays queued as one that has not failed. */
 int vc_incstore_post_done(struct vc_incstore *s, const struct vc_incstore_post *p,
 			  const char *target);
-/* The post failed: kept for the next run with the (key-free) error. */
+/* The post failed: kept for the next run with the (key-free) error,
+ * one more attempt and the time of the failure. */
 int vc_incstore_post_failed(struct vc_incstore *s, const struct vc_incstore_post *p,
 			    const char *target, const char *error);
+/* The post was not tried (its target was found down): kept as it was,
+ * attempts and place in the queue unchanged, with why as its error. */
+int vc_incstore_post_deferred(struct vc_incstore *s, const struct vc_incstore_post *p,
+			      const char *target, const char *why);
 /* Pending posts of target (all targets when NULL), or -1. */
 long vc_incstore_post_count(struct vc_incstore *s, const char *target);
 /* The incident with id: 1 and *row, 0 when none, -1 on error. */

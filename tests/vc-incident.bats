@@ -274,7 +274,7 @@ post_args() {
 	run vc-incident -s "$DB" --list
 	assert_success
 	diff <(printf '%s\n' "$output") "$d/list.jsonl"
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ]
 	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
 	# Every entry is still there, under its incident's number.
 	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM timeline t JOIN incidents i ON i.n = t.incident')" = \
@@ -292,10 +292,10 @@ post_args() {
 	run vc-incident -s "$T/new.db" $o --now 7000 "$d/part2.jsonl"
 	diff <(printf '%s\n' "$output") "$d/part2.out"
 	# A store newer than this version is refused, untouched.
-	sqlite3 "$DB" 'PRAGMA user_version = 4'
+	sqlite3 "$DB" 'PRAGMA user_version = 5'
 	run vc-incident -s "$DB" --list
 	assert_failure 2
-	assert_output --partial 'schema version 4 is newer'
+	assert_output --partial 'schema version 5 is newer'
 }
 
 @test "vc-incident: bad lines are reported with their line, good ones flow, exit 1" {
@@ -564,6 +564,26 @@ post_args() {
 	assert_success
 	[ "$(jq -s 'map(select(.answer == 202)) | length' "$T/requests.jsonl")" = 5 ]
 	[ "$(sqlite3 "$DB" 'select count(*) from posts')" = 0 ]
+}
+
+@test "vc-incident: a post that always times out goes after its target's other posts in the next run" {
+	# The fake stalls (past --timeout) every request about session s-1.
+	start_fake --stall-on 'from session s-1"'
+	keys
+	run --separate-stderr vc-incident -s "$DB" --now 1200 -p pagerduty $(post_args) --timeout 1 --retries 0 \
+		< <(for s in 1 2 3; do tr 100$s alert s-$s; done)
+	assert_failure 1
+	[[ "$stderr" == *"2 more posts to pagerduty not sent: it did not answer"* ]]
+	# Only the post tried counts a failure; the two not tried keep their place.
+	[ "$(sqlite3 "$DB" 'select attempts from posts order by rowid' | paste -sd' ')" = "1 0 0" ]
+	run --separate-stderr vc-incident -s "$DB" --now 1300 -p pagerduty $(post_args) --timeout 1 --retries 0 </dev/null
+	assert_failure 1
+	# s-2 and s-3 went through, then s-1 timed out again, last: nothing left untried.
+	[ "$(jq -r 'select(.answer == 202) | .body.payload.summary' "$T/requests.jsonl" | paste -sd'|')" = \
+		"Prompt injection from session s-2|Prompt injection from session s-3" ]
+	[ "$(grep -c "post to pagerduty of inc-.*timed out" <<<"$stderr")" = 1 ]
+	[[ "$stderr" != *"not sent"* ]]
+	[ "$(sqlite3 "$DB" 'select attempts from posts' | paste -sd' ')" = 2 ]
 }
 
 @test "vc-incident: a post that keeps failing stays queued and the next run sends it" {

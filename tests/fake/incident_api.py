@@ -11,7 +11,8 @@ when they are wrong.  --faults takes a comma-separated script applied to
 the first requests in order: "ok", a status ("500", "503"), "429" (with
 Retry-After: 0 and X-RateLimit-Reset: 1), "stall" (answers after 3 s) or
 "html500" (a 500 with an HTML page, as Datadog's edge sends); --always
-STATUS fails every request.  Each request is appended to --log as one JSON
+STATUS fails every request; --stall-on TEXT stalls every request whose
+body contains TEXT (a post that always times out).  Each request is appended to --log as one JSON
 line {"method", "path", "keys_ok", "body", "answer"} — never the keys.
 
 Stops by itself after --lifetime seconds or --max-requests requests.
@@ -113,7 +114,7 @@ def make_handler(state, server_ref):
             ok = self.keys_ok(body)
             if args.always:
                 status = self.answer(int(args.always), {"errors": ["always failing"]})
-            elif fault == "stall":
+            elif fault == "stall" or (args.stall_on and args.stall_on in raw.decode("utf-8", "replace")):
                 time.sleep(3)
                 status = self.answer(503, {"errors": ["stalled"]})
             elif fault == "429":
@@ -149,6 +150,7 @@ def main():
     ap.add_argument("--routing-key", default="test-routing-key")
     ap.add_argument("--faults", default="")
     ap.add_argument("--always", default="")
+    ap.add_argument("--stall-on", default="")
     ap.add_argument("--max-requests", type=int, default=200)
     ap.add_argument("--lifetime", type=float, default=60)
     args = ap.parse_args()

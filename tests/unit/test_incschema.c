@@ -1,6 +1,7 @@
 /*
  * test_incschema.c — vc-incident's store schema: a new store, the
- * conversion of schema 1 and 2 stores to 3, and the refusal of a newer one.
+ * conversion of schema 1, 2 and 3 stores to 4, and the refusal of a newer
+ * one.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -76,11 +77,11 @@ test_new(void)
 	sqlite3 *db = open_with(NULL);
 
 	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0, "a new store: %s", err);
-	tap_is_str(one(db, "PRAGMA user_version"), "3", "a new store is schema 3");
+	tap_is_str(one(db, "PRAGMA user_version"), "4", "a new store is schema 4");
 	tap_is_str(one(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "6",
 		   "six tables");
 	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0, "set up again: %s", err);
-	tap_is_str(one(db, "PRAGMA user_version"), "3", "still schema 3");
+	tap_is_str(one(db, "PRAGMA user_version"), "4", "still schema 4");
 	sqlite3_close(db);
 }
 
@@ -98,7 +99,7 @@ test_from_2(void)
 
 	tap_ok(db != NULL, "a schema 2 store made");
 	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0, "schema 2 converted: %s", err);
-	tap_is_str(one(db, "PRAGMA user_version"), "3", "now schema 3");
+	tap_is_str(one(db, "PRAGMA user_version"), "4", "now schema 4");
 	tap_is_str(rows(db, "SELECT n, id, state FROM incidents ORDER BY n"),
 		   "5:INC-a:open 9:INC-b:mitigated", "incidents keep their rowids as n");
 	tap_is_str(rows(db, "SELECT incident, seq, entry FROM timeline ORDER BY incident, seq"),
@@ -117,10 +118,42 @@ test_from_1(void)
 
 	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0,
 	       "schema 1 without a timeline converted: %s", err);
-	tap_is_str(one(db, "PRAGMA user_version"), "3", "schema 1 is now 3");
+	tap_is_str(one(db, "PRAGMA user_version"), "4", "schema 1 is now 4");
 	tap_is_str(rows(db, "SELECT n, id FROM incidents ORDER BY n"), "5:INC-a 9:INC-b",
 		   "schema 1 incidents kept");
 	tap_is_str(one(db, "SELECT count(*) FROM timeline"), "0", "an empty timeline made");
+	tap_is_str(one(db, "SELECT count(failed_at) FROM posts"), "0",
+		   "a posts table of schema 4 made");
+	sqlite3_close(db);
+}
+
+/* Schema 3's posts, with two queued: they keep their order and data,
+ * neither counted as failed. */
+static void
+test_from_3(void)
+{
+	char err[256] = "";
+	sqlite3 *db = open_with(NULL);
+
+	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0, "a store: %s", err);
+	sqlite3_exec(db,
+		     "DROP TABLE posts;"
+		     "CREATE TABLE posts(incident_id TEXT NOT NULL, target TEXT NOT NULL,"
+		     " seq INTEGER NOT NULL, claimed_by INTEGER,"
+		     " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+		     " PRIMARY KEY(incident_id, target));"
+		     "INSERT INTO posts VALUES ('INC-b', 'datadog', 2, NULL, 3, 'HTTP 503'),"
+		     " ('INC-a', 'webhook', 1, NULL, 0, NULL);"
+		     "PRAGMA user_version = 3;",
+		     NULL, NULL, NULL);
+	tap_is_str(one(db, "PRAGMA user_version"), "3", "a schema 3 store made");
+	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == 0, "schema 3 converted: %s", err);
+	tap_is_str(one(db, "PRAGMA user_version"), "4", "schema 3 is now 4");
+	tap_is_str(rows(db, "SELECT incident_id, target, seq, attempts, coalesce(last_error, '-'), "
+			    "failed_at"
+			    " FROM posts ORDER BY rowid"),
+		   "INC-b:datadog:2:3:HTTP 503:0.0 INC-a:webhook:1:0:-:0.0",
+		   "queued posts kept, failed_at 0");
 	sqlite3_close(db);
 }
 
@@ -128,11 +161,11 @@ static void
 test_newer(void)
 {
 	char err[256] = "";
-	sqlite3 *db = open_with("CREATE TABLE future(x); PRAGMA user_version = 4;");
+	sqlite3 *db = open_with("CREATE TABLE future(x); PRAGMA user_version = 5;");
 
-	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == -1, "schema 4 refused");
-	tap_ok(strstr(err, "schema version 4 is newer") != NULL, "why: %s", err);
-	tap_is_str(one(db, "PRAGMA user_version"), "4", "the newer store is left as it was");
+	tap_ok(vc_incschema_setup(db, 0, err, sizeof err) == -1, "schema 5 refused");
+	tap_ok(strstr(err, "schema version 5 is newer") != NULL, "why: %s", err);
+	tap_is_str(one(db, "PRAGMA user_version"), "5", "the newer store is left as it was");
 	tap_is_str(one(db, "SELECT count(*) FROM sqlite_master WHERE name = 'incidents'"), "0",
 		   "no table added to it");
 	tap_is_str(one(db, "SELECT count(*) FROM sqlite_master"), "1", "nothing else either");
@@ -145,6 +178,7 @@ main(void)
 	test_new();
 	test_from_2();
 	test_from_1();
+	test_from_3();
 	test_newer();
 	return tap_done();
 }

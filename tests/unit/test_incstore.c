@@ -109,6 +109,73 @@ fixed_pieces(struct vc_incstore *s)
 	vc_buf_free(&b);
 }
 
+/* Claims target's posts; their ids and attempts ("a:0 b:1 ") in
+ * claimed, the array in *posts. */
+static char claimed[256];
+
+static long
+claim(struct vc_incstore *s, struct vc_incstore_post **posts)
+{
+	long n = vc_incstore_post_claim(s, "webhook", posts);
+	size_t len = 0;
+
+	claimed[0] = 0;
+	for (long i = 0; i < n && len < sizeof claimed; i++)
+		len += snprintf(claimed + len, sizeof claimed - len, "%s:%d ",
+				(*posts)[i].incident_id, (*posts)[i].attempts);
+	return n;
+}
+
+/* The order posts are claimed in: a post that failed goes after those
+ * that did not, so one that always fails never holds the others back. */
+static void
+claim_order(void)
+{
+	char why[256];
+	struct vc_incstore *s = vc_incstore_open(NULL, why, sizeof why);
+	struct vc_incstore_post *p;
+	int stale;
+	long n;
+
+	vc_incstore_begin(s, &stale);
+	vc_incstore_post_enqueue(s, "a", "webhook");
+	vc_incstore_post_enqueue(s, "b", "webhook");
+	vc_incstore_post_enqueue(s, "c", "webhook");
+	vc_incstore_post_enqueue(s, "d", "webhook");
+	vc_incstore_commit(s);
+	n = claim(s, &p);
+	tap_is_str(claimed, "a:0 b:0 c:0 d:0 ", "queue order");
+	vc_incstore_post_failed(s, &p[0], "webhook", "timed out");
+	for (long i = 1; i < n; i++)
+		tap_ok(vc_incstore_post_deferred(s, &p[i], "webhook", "not sent") == 0, "deferred");
+	vc_incstore_post_free(p, n);
+	n = claim(s, &p);
+	tap_is_str(claimed, "b:0 c:0 d:0 a:1 ",
+		   "the failed post goes last; those not tried keep their place");
+	vc_incstore_post_failed(s, &p[0], "webhook", "timed out");
+	vc_incstore_post_done(s, &p[1], "webhook");
+	vc_incstore_post_done(s, &p[2], "webhook");
+	vc_incstore_post_free(p, n);
+	n = claim(s, &p);
+	tap_is_str(claimed, "a:1 b:1 ", "failed posts: the one that failed longest ago first");
+	vc_incstore_post_failed(s, &p[0], "webhook", "timed out");
+	vc_incstore_post_free(p, n);
+	n = claim(s, &p);
+	tap_is_str(claimed, "b:1 a:2 ", "posts that keep failing take turns");
+	/* Sent, but a new event queued it again meanwhile: it stays, as a
+	 * post that has not failed. */
+	vc_incstore_begin(s, &stale);
+	vc_incstore_post_enqueue(s, "a", "webhook");
+	vc_incstore_commit(s);
+	vc_incstore_post_done(s, &p[1], "webhook");
+	vc_incstore_post_failed(s, &p[0], "webhook", "timed out");
+	vc_incstore_post_free(p, n);
+	n = claim(s, &p);
+	tap_is_str(claimed, "a:0 b:2 ", "a post sent and queued again starts afresh");
+	vc_incstore_post_free(p, n);
+	vc_incstore_close(s);
+}
+
 int
 main(void)
 {
@@ -222,6 +289,7 @@ main(void)
 	}
 
 	fixed_pieces(s);
+	claim_order();
 
 	t = vc_incstore_open(path, why, sizeof why);
 	vc_incstore_begin(t, &stale);
