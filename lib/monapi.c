@@ -11,10 +11,6 @@
 
 #include "monnorm.h"
 
-/* Longest listing walked, in pages: far beyond any real organisation,
- * short of looping for ever on a server that never sends a short page. */
-#define MAX_PAGES 100000
-
 void
 vc_monapi_escape(struct vc_buf *b, const char *s)
 {
@@ -128,13 +124,16 @@ vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name
 	struct vc_buf url = VC_BUF_INIT;
 	jv all = jv_array(), seen = jv_object();
 	int rc = VC_MONAPI_OK;
+	long max_pages = api->max_pages > 0 ? api->max_pages : VC_MONAPI_MAX_PAGES;
+	size_t max_bytes = api->max_listing > 0 ? api->max_listing : VC_MONAPI_MAX_LISTING;
+	size_t bytes = 0;
 
 	for (long page = 0;; page++) {
 		jv got;
 		int n, fresh;
 
-		if (page >= MAX_PAGES) {
-			vc_buf_printf(why, "listing monitors: more than %d pages", MAX_PAGES);
+		if (page >= max_pages) {
+			vc_buf_printf(why, "listing monitors: more than %ld pages", max_pages);
 			rc = VC_MONAPI_FAILED;
 			break;
 		}
@@ -155,6 +154,22 @@ vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name
 			vc_buf_adds(why, "listing monitors: ");
 			explain(&resp, why);
 			rc = failure(&resp);
+			break;
+		}
+		/* Counted before the page is parsed: the pages' bytes bound
+		 * what the listing keeps (the monitors, a few times that). */
+		bytes += resp.body.len;
+		if (bytes > max_bytes) {
+			vc_buf_adds(why, "listing monitors: more than ");
+			if (max_bytes % (1 << 20) == 0)
+				vc_buf_printf(why, "%zu MiB", max_bytes >> 20);
+			else
+				vc_buf_printf(why, "%zu bytes", max_bytes);
+			vc_buf_printf(why,
+				      " of monitors in %ld pages (the server may "
+				      "be sending pages without end)",
+				      page + 1);
+			rc = VC_MONAPI_FAILED;
 			break;
 		}
 		got = parsed(&resp);

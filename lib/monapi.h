@@ -41,13 +41,26 @@ struct vc_monapi {
 						of one operation share (a create
 						and its look-ups); 0 between
 						operations */
+	long max_pages;                      /* of one listing; 0:
+						VC_MONAPI_MAX_PAGES */
+	size_t max_listing;                  /* bytes of pages one listing
+						keeps; 0: VC_MONAPI_MAX_LISTING */
 };
+
+/* The bounds of a listing: far beyond any real organisation's monitors
+ * managed by vcobs, short of looping for ever or growing without end on a
+ * server that never sends a short page.  The bytes are those of the
+ * pages' JSON; the monitors kept from them take about 4.5 times that in
+ * memory. */
+#define VC_MONAPI_MAX_PAGES   100000
+#define VC_MONAPI_MAX_LISTING ((size_t)128 << 20)
 
 /* Lists monitors page by page (page, page_size) until a short page, with
  * monitor_tags and/or name as filters (each may be NULL).  A monitor seen
  * on two pages is kept once; a full page of monitors seen before (a
- * server ignoring the paging) is an error.  On OK *out is the array of
- * every monitor listed. */
+ * server ignoring the paging) is an error, and so is a listing past
+ * max_pages pages or max_listing bytes (VC_MONAPI_FAILED).  On OK *out is
+ * the array of every monitor listed. */
 int vc_monapi_list(struct vc_monapi *api, const char *monitor_tags, const char *name, jv *out,
 		   struct vc_buf *why);
 
