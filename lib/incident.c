@@ -241,7 +241,7 @@ attempts_of(const struct vc_inc_transition *t, const struct facts *f, int summin
 
 	if (!f->value.p)
 		return 0;
-	v = vc_inc_number(f->value);
+	v = vc_json_number(f->value);
 	if (summing)
 		return v > 0 && v < 1e9 ? (long long)(v + 0.5) : 0;
 	if (!t->has_threshold || !t->has_value)

@@ -256,46 +256,12 @@ vc_inc_transition_read(struct vc_inc_transition *t, const struct vc_record *rec,
 	t->has_previous = t->previous.type == VC_JSON_STRING;
 	t->has_value = t->value.type == VC_JSON_NUMBER;
 	t->has_threshold = t->threshold.type == VC_JSON_NUMBER;
-	t->value_num = t->has_value ? vc_inc_number(t->value) : 0;
-	t->threshold_num = t->has_threshold ? vc_inc_number(t->threshold) : 0;
+	t->value_num = t->has_value ? vc_json_number(t->value) : 0;
+	t->threshold_num = t->has_threshold ? vc_json_number(t->threshold) : 0;
 	t->has_message = t->message.type == VC_JSON_STRING;
 	t->has_evidence = t->evidence.type == VC_JSON_ARRAY;
 	read_handle(t, handles, tmp);
 	return make_key(t, tmp);
-}
-
-double
-vc_inc_number(struct vc_json_span v)
-{
-	/* Exact powers of ten: with at most 15 digits the mantissa is
-	 * exact too, and one IEEE division rounds m / 10^k correctly, as
-	 * strtod does (Clinger's fast path). */
-	static const double tens[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-				      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-	const char *p = v.p, *end = v.p + v.len;
-	long long m = 0;
-	int digits = 0, scale = 0, neg = 0, dot = 0;
-
-	if (p < end && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	for (; p < end; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (++digits > 15)
-				return vc_json_number(v); /* past an exact mantissa */
-			m = m * 10 + (*p - '0');
-			scale += dot;
-		} else if (*p == '.' && !dot) {
-			dot = 1;
-		} else {
-			break;
-		}
-	}
-	if (p != end || digits == 0)
-		return vc_json_number(v); /* exponents */
-	/* -0 stays negative zero, as strtod makes it. */
-	return neg ? -((double)m / tens[scale]) : (double)m / tens[scale];
 }
 
 int
@@ -303,7 +269,7 @@ vc_inc_time(struct vc_json_span v, double *ts)
 {
 	if (v.type != VC_JSON_NUMBER)
 		return vc_time_from_json(v, ts);
-	*ts = vc_inc_number(v);
+	*ts = vc_json_number(v);
 	return isfinite(*ts) ? 0 : -1;
 }
 

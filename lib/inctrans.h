@@ -52,9 +52,6 @@ struct vc_inc_entry vc_inc_transition_entry(const struct vc_inc_transition *t, e
 					    struct vc_buf *tmp);
 /* A lifecycle entry without a transition: {"ts", "event"}. */
 struct vc_inc_entry vc_inc_event_entry(double ts, enum vc_inc_event ev);
-/* The value of a JSON number span, as strtod reads it; most numbers in
- * a transition (times, scores) take a short path without strtod. */
-double vc_inc_number(struct vc_json_span v);
 /* A time (epoch number or RFC 3339 string) as vc_time_from_json reads
  * it: 0 and *ts, or -1. */
 int vc_inc_time(struct vc_json_span v, double *ts);
