@@ -138,8 +138,9 @@ reverse(unsigned code, unsigned len)
 }
 
 /* Builds h from n code lengths, with extra[sym] extra bits after each
- * symbol's code (extra NULL: none); 0, or -1 over-subscribed, -2
- * incomplete (allowed, as in zlib, only for a single code of length 1). */
+ * symbol's code (extra NULL: none); 0, -1 over-subscribed, or how many
+ * codes short it is when incomplete (allowed, as in zlib, only for a
+ * single code of length 1: see lone_short_code). */
 static int
 build(struct huff *h, const short *length, int n, const unsigned char *extra)
 {
@@ -187,6 +188,15 @@ build(struct huff *h, const short *length, int n, const unsigned char *extra)
 		code <<= 1;
 	}
 	return left;
+}
+
+/* Whether an incomplete code of n symbols is the one zlib accepts: a
+ * single code, one bit long (puff also takes a single longer code; zlib
+ * does not, and the checker must fail where zlib fails). */
+static int
+lone_short_code(const struct huff *h, int n)
+{
+	return h->count[1] == 1 && n - h->count[0] == 1;
 }
 
 /* Canonical decoding of a code the lookup table could not give (longer
@@ -568,10 +578,10 @@ dynamic(struct state *s)
 	if (lengths[256] == 0)
 		FAIL("invalid code -- missing end-of-block");
 	err = build(&s->lcode, lengths, (int)nlen, lext);
-	if (err < 0 || (err > 0 && nlen - s->lcode.count[0] != 1))
+	if (err < 0 || (err > 0 && !lone_short_code(&s->lcode, (int)nlen)))
 		FAIL("invalid literal/lengths set");
 	err = build(&s->dcode, lengths + nlen, (int)ndist, dext);
-	if (err < 0 || (err > 0 && ndist - s->dcode.count[0] != 1))
+	if (err < 0 || (err > 0 && !lone_short_code(&s->dcode, (int)ndist)))
 		FAIL("invalid distances set");
 	s->lc = &s->lcode;
 	s->dc = &s->dcode;
