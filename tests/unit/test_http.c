@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "loopback.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/test_http.XXXXXX";
@@ -236,18 +237,8 @@ serve(int ls, const char *const *responses, const char *log)
 static void
 server_start(struct server *s, const char *const *responses)
 {
-	struct sockaddr_in a;
-	socklen_t alen = sizeof a;
-	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int ls = loopback_listen(&s->port);
 
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(ls, (struct sockaddr *)&a, sizeof a);
-	listen(ls, 8);
-	getsockname(ls, (struct sockaddr *)&a, &alen);
-	s->port = ntohs(a.sin_port);
 	snprintf(s->log, sizeof s->log, "%s/log.%d", tmpdir, s->port);
 	unlink(s->log);
 	s->pid = fork();

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "monapi.h"
+#include "loopback.h"
 #include "tap.h"
 
 #define MAX_CONNECTIONS 1000
@@ -67,19 +68,9 @@ serve(int ls)
 static pid_t
 server_start(int *port)
 {
-	struct sockaddr_in a;
-	socklen_t alen = sizeof a;
-	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int ls = loopback_listen(port);
 	pid_t pid;
 
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(ls, (struct sockaddr *)&a, sizeof a);
-	listen(ls, 8);
-	getsockname(ls, (struct sockaddr *)&a, &alen);
-	*port = ntohs(a.sin_port);
 	pid = fork();
 	if (pid == 0)
 		serve(ls);
